@@ -1,0 +1,16 @@
+// The streams and environment a command writes to, passed in so tests can run commands in-process.
+import type { Writable } from 'node:stream';
+
+export type CliStream = Writable & { isTTY?: boolean; columns?: number };
+
+export interface CliIo {
+  readonly stdout: CliStream;
+  readonly stderr: CliStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}

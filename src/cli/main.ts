@@ -1,0 +1,53 @@
+// The `kih` command: dispatches subcommands and turns thrown errors into exit status 2 with a message.
+import { isKihError } from '../errors/kih-error.js';
+import { TOOL_VERSION } from '../package-info.js';
+import { EXIT } from './io.js';
+import type { CliIo } from './io.js';
+import { validateCommand } from './validate-command.js';
+
+export const USAGE = `Usage: kih <command> [options]
+
+Commands:
+  validate <file|dir>...   validate PHMR/QRD/QFDD documents (kih validate --help)
+  help                     this help
+  version                  print the version
+
+Exit status: 0 success, 1 findings (e.g. an invalid document), 2 usage or tool error.`;
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  validate: validateCommand,
+};
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(USAGE + '\n');
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === 'version' || name === '--version' || name === '-V') {
+    io.stdout.write(TOOL_VERSION + '\n');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`kih: unknown command "${name}"\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (isKihError(err)) {
+      io.stderr.write(`kih: ${err.code}: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    // parseArgs reports unknown options and missing values with its own codes.
+    if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`kih: CLI_ERR_USAGE: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`kih: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,142 @@
+// `kih validate`: validates files and directories and prints one report in the chosen format.
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
+import { KihError } from '../errors/kih-error.js';
+import { DEFAULT_SCHEMAS_DIR, TOOL_NAME, TOOL_VERSION } from '../package-info.js';
+import { renderReport, REPORT_FORMATS } from '../validation/renderers/index.js';
+import type { ReportFormat } from '../validation/renderers/index.js';
+import { isProfileId, PROFILE_IDS, summarize } from '../validation/report.js';
+import type { ProfileId, ValidationRunReport } from '../validation/report.js';
+import { loadSchema } from '../validation/xsd-schema.js';
+import { validateFiles } from '../validation/worker-pool.js';
+import { collectXmlFiles } from './collect-files.js';
+import { EXIT } from './io.js';
+import type { CliIo } from './io.js';
+import { createProgress } from './progress.js';
+
+export const VALIDATE_USAGE = `Usage: kih validate [options] <file|dir>...
+
+Validates DK PHMR, QRD and QFDD documents (directories are searched for *.xml).
+
+Options:
+  -f, --format <fmt>    text (default), json, junit, svrl or html
+  -o, --out <file>      write the report to a file instead of standard output
+  -p, --profile <id>    validate as ${PROFILE_IDS.join(', ')} instead of detecting
+      --schemas <dir>   another CDA schema set (entry point CDA_SDTC.xsd); default: the project's own
+      --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
+  -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
+      --no-progress     no progress bar on the terminal
+  -h, --help            this help
+
+Exit status: 0 every document valid, 1 any document invalid, 2 usage or tool error.`;
+
+function parseSize(text: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (!m) {
+    throw new KihError('CLI_ERR_USAGE', `--max-size takes a number of bytes, optionally with k or M: "${text}"`);
+  }
+  const unit = (m[2] ?? '').toLowerCase();
+  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+}
+
+function parseJobs(text: string | undefined): number | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new KihError('CLI_ERR_USAGE', `--jobs takes a whole number of at least 1: "${text}"`);
+  }
+  return n;
+}
+
+export async function validateCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', short: 'f', default: 'text' },
+      out: { type: 'string', short: 'o' },
+      profile: { type: 'string', short: 'p' },
+      schemas: { type: 'string' },
+      'max-size': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      'no-progress': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(VALIDATE_USAGE + '\n');
+    return EXIT.ok;
+  }
+  const format = values.format;
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new KihError('CLI_ERR_USAGE', `Unknown --format "${format}"; use one of ${REPORT_FORMATS.join(', ')}.`);
+  }
+  let profile: ProfileId | undefined;
+  if (values.profile !== undefined) {
+    if (!isProfileId(values.profile)) {
+      throw new KihError(
+        'CLI_ERR_USAGE',
+        `Unknown --profile "${values.profile}"; use one of ${PROFILE_IDS.join(', ')}.`
+      );
+    }
+    profile = values.profile;
+  }
+  if (positionals.length === 0) {
+    throw new KihError('CLI_ERR_USAGE', 'Name at least one file or directory to validate.');
+  }
+  const files = await collectXmlFiles(positionals);
+  if (files.length === 0) {
+    throw new KihError('CLI_ERR_NO_INPUT', `No *.xml documents found in ${positionals.join(', ')}.`);
+  }
+  const schemasDir = values.schemas ?? DEFAULT_SCHEMAS_DIR;
+  // Compile here first: a broken schema set is one clear error, not one per thread.
+  const schema = loadSchema(schemasDir);
+  const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
+  const jobs = parseJobs(values.jobs);
+
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
+  const documents = await validateFiles(files, {
+    schemasDir,
+    maxBytes,
+    ...(profile ? { profile } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
+    onReport: () => {
+      progress.tick();
+    },
+  });
+  progress.done();
+
+  const report: ValidationRunReport = {
+    documents,
+    summary: summarize(documents),
+    tool: {
+      name: TOOL_NAME,
+      version: TOOL_VERSION,
+      schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
+    },
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+  };
+  const color = !values.out && format === 'text' && io.stdout.isTTY === true && !io.env.NO_COLOR;
+  const rendered = renderReport(report, format as ReportFormat, { color });
+  if (values.out) {
+    await writeFile(values.out, rendered);
+  } else {
+    io.stdout.write(rendered.endsWith('\n') ? rendered : rendered + '\n');
+  }
+  const toolErrors = documents.filter((d) => d.status === 'error');
+  if (toolErrors.length > 0) {
+    for (const doc of toolErrors) {
+      io.stderr.write(`kih: ${doc.file}: ${doc.issues.find((i) => i.stage === 'tool')?.message ?? 'tool error'}\n`);
+    }
+    return EXIT.usage;
+  }
+  return report.summary.invalid > 0 ? EXIT.findings : EXIT.ok;
+}

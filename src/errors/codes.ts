@@ -1,0 +1,44 @@
+// The catalogue of stable error codes; docs/errors.md documents each one and a test keeps the two in step.
+
+/** Findings that stop a document before or during parsing, and tool errors of the validation stage. */
+export const CDA_ERROR_CODES = {
+  CDA_ERR_EMPTY: 'The file is empty.',
+  CDA_ERR_TOO_LARGE: 'The document is larger than the configured size limit.',
+  CDA_ERR_ENCODING: 'The document is not UTF-8 (DK profiles accept UTF-8 only).',
+  CDA_ERR_MALFORMED: 'The document is not well-formed XML.',
+  CDA_ERR_DOCTYPE: 'The document has a DOCTYPE; DTDs and entity declarations are refused.',
+  CDA_ERR_XINCLUDE: 'The document uses XInclude, which is refused.',
+  CDA_ERR_NOT_CDA: 'The root element is not a CDA ClinicalDocument.',
+  CDA_ERR_UNKNOWN_PROFILE: 'No supported DK profile was detected.',
+  CDA_ERR_READ: 'The file could not be read.',
+  CDA_ERR_SCHEMA_LOAD: 'The XML Schema could not be found or compiled.',
+  CDA_ERR_INTERNAL: 'The validator failed unexpectedly on this document.',
+} as const;
+
+export type CdaErrorCode = keyof typeof CDA_ERROR_CODES;
+
+/** XSD findings, classified from libxml2's schema-validity messages. */
+export const XSD_RULE_IDS = {
+  XSD_UNEXPECTED_ELEMENT: 'An element that the schema does not allow here (unknown or misplaced).',
+  XSD_MISSING_ELEMENT: 'A required child element is missing.',
+  XSD_ATTRIBUTE_NOT_ALLOWED: 'An attribute that the schema does not allow on this element.',
+  XSD_ATTRIBUTE_REQUIRED: 'A required attribute is missing.',
+  XSD_VALUE_NOT_IN_SET: 'A coded attribute value outside its value set (classCode, moodCode, nullFlavor, …).',
+  XSD_VALUE_INVALID: 'A value that does not match its datatype (timestamp, number, boolean, pattern).',
+  XSD_XSI_TYPE: 'An xsi:type that is unknown or not derived from the declared type.',
+  XSD_CONTENT: 'Text or child content where the type does not allow it.',
+  XSD_UNKNOWN_ROOT: 'The root element is not declared by the schema.',
+  XSD_INVALID: 'Any other schema-validity error.',
+} as const;
+
+export type XsdRuleId = keyof typeof XSD_RULE_IDS;
+
+/** Usage errors of the command line (exit status 2). */
+export const CLI_ERROR_CODES = {
+  CLI_ERR_USAGE: 'The command line is not valid.',
+  CLI_ERR_NO_INPUT: 'No XML documents were found in the given paths.',
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
+
+export type ErrorCode = CdaErrorCode | CliErrorCode;

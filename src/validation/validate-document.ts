@@ -1,0 +1,146 @@
+// The validation pipeline for one document: bytes → XML → profile → XSD (→ Schematron, later), as one report.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES, tooLargeIssue } from '../cda/input-checks.js';
+import { detectProfile } from '../cda/profile-detection.js';
+import { parseXml } from '../cda/xml-parser.js';
+import { DEFAULT_SCHEMAS_DIR } from '../package-info.js';
+import { statusOf } from './report.js';
+import type { DocumentReport, ProfileId, ValidationIssue } from './report.js';
+import { loadSchema, validateXsd } from './xsd-schema.js';
+import type { CompiledSchema } from './xsd-schema.js';
+
+export interface ValidateOptions {
+  /** Schema directory (or entry .xsd); default: the project's own schemas/cda. */
+  readonly schemasDir?: string;
+  /** Validate as this profile instead of detecting one. */
+  readonly profile?: ProfileId;
+  /** Size limit in bytes; default 20 MB. */
+  readonly maxBytes?: number;
+}
+
+export interface DocumentValidator {
+  /** Short id of the compiled schema set (content hash). */
+  readonly schemaId: string;
+  validateBytes(bytes: Uint8Array, file: string): DocumentReport;
+  validateFile(file: string): Promise<DocumentReport>;
+}
+
+interface Finding {
+  readonly profile: ProfileId | null;
+  readonly profileSource: DocumentReport['profileSource'];
+  readonly issues: ValidationIssue[];
+}
+
+function runStages(schema: CompiledSchema, bytes: Uint8Array, file: string, options: ValidateOptions): Finding {
+  const none = { profile: null, profileSource: 'none' as const };
+  const input = checkInputBytes(bytes, options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
+  if (!input.ok) {
+    return { ...none, issues: input.issues };
+  }
+  const parsed = parseXml(bytes, file);
+  if (!parsed.ok) {
+    return { ...none, issues: parsed.issues };
+  }
+  const doc = parsed.doc;
+  try {
+    const issues: ValidationIssue[] = [];
+    let profile: ProfileId | null;
+    let profileSource: DocumentReport['profileSource'];
+    if (options.profile) {
+      profile = options.profile;
+      profileSource = 'override';
+    } else {
+      const detection = detectProfile(doc);
+      issues.push(...detection.issues);
+      profile = detection.profile;
+      profileSource = profile ? 'detected' : 'none';
+      if (detection.issues.some((i) => i.ruleId === 'CDA_ERR_NOT_CDA')) {
+        return { profile, profileSource, issues };
+      }
+    }
+    issues.push(...validateXsd(schema, doc));
+    return { profile, profileSource, issues };
+  } finally {
+    doc.dispose();
+  }
+}
+
+function toolIssue(ruleId: 'CDA_ERR_INTERNAL' | 'CDA_ERR_READ', err: unknown): ValidationIssue {
+  const detail = err instanceof Error ? err.message : String(err);
+  return {
+    ruleId,
+    severity: 'error',
+    stage: 'tool',
+    message: `${ruleId === 'CDA_ERR_READ' ? 'Could not read the file' : 'The validator failed'}: ${detail}`,
+  };
+}
+
+function report(file: string, finding: Finding, started: number, bytes?: Uint8Array, size?: number): DocumentReport {
+  const status = statusOf(finding.issues);
+  return {
+    file,
+    profile: finding.profile,
+    profileSource: finding.profileSource,
+    valid: status === 'valid',
+    status,
+    issues: finding.issues,
+    ...(bytes ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
+    ...(size !== undefined ? { size } : {}),
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+}
+
+/**
+ * Compiles the schema once (throws KihError CDA_ERR_SCHEMA_LOAD when it cannot) and returns a
+ * validator that never throws for a document: a bad document or a tool failure is a report.
+ */
+export function createDocumentValidator(options: ValidateOptions = {}): DocumentValidator {
+  const schema = loadSchema(options.schemasDir ?? DEFAULT_SCHEMAS_DIR);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+
+  const validateBytes = (bytes: Uint8Array, file: string, started = performance.now()): DocumentReport => {
+    let finding: Finding;
+    try {
+      finding = runStages(schema, bytes, file, options);
+    } catch (err) {
+      finding = {
+        profile: options.profile ?? null,
+        profileSource: options.profile ? 'override' : 'none',
+        issues: [toolIssue('CDA_ERR_INTERNAL', err)],
+      };
+    }
+    return report(file, finding, started, bytes, bytes.length);
+  };
+
+  return {
+    schemaId: schema.id,
+    validateBytes: (bytes, file) => validateBytes(bytes, file),
+    async validateFile(file) {
+      const started = performance.now();
+      let bytes: Uint8Array;
+      try {
+        // Check the size before reading, so an oversized upload is never loaded into memory.
+        const { size } = await stat(file);
+        if (size > maxBytes) {
+          return report(
+            file,
+            { profile: null, profileSource: 'none', issues: [tooLargeIssue(size, maxBytes)] },
+            started,
+            undefined,
+            size
+          );
+        }
+        bytes = await readFile(file);
+      } catch (err) {
+        return report(
+          file,
+          { profile: null, profileSource: 'none', issues: [toolIssue('CDA_ERR_READ', err)] },
+          started
+        );
+      }
+      return validateBytes(bytes, file, started);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// `kih validate` as users call it: exit codes, formats, options, and threads giving the same answer as one thread.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { XmlDocument } from 'libxml2-wasm';
+import type { ValidationRunReport } from '../../src/validation/report.js';
+import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
+
+const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'kih-cli-'));
+
+function withoutTimings(report: ValidationRunReport): unknown {
+  return report.documents.map((d) => ({ ...d, durationMs: 0 }));
+}
+
+describe('kih validate', () => {
+  it('exits 0 for a valid document and says so', async () => {
+    const run = await runInProcess(['validate', VALID]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('weight.xml');
+    expect(run.stdout).toContain('dk-phmr-1.3');
+  });
+
+  it('exits 1 when a document is invalid, and reports rule, line and xpath', async () => {
+    const bad = path.join(tmp, 'bad-mood.xml');
+    writeFileSync(
+      bad,
+      readFileSync(VALID, 'utf8').replace(
+        '<observation classCode="OBS" moodCode="EVN"',
+        '<observation classCode="OBS" moodCode="NOPE"'
+      )
+    );
+    const run = await runInProcess(['validate', bad, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    const issue = report.documents[0]!.issues.find((i) => i.ruleId === 'XSD_VALUE_NOT_IN_SET');
+    expect(issue).toMatchObject({ stage: 'xsd', severity: 'error' });
+    expect(issue!.line).toBeGreaterThan(1);
+    expect(issue!.xpath).toMatch(/^\/cda:ClinicalDocument\[1\]\/.*cda:observation\[1\]\/@moodCode$/);
+  });
+
+  it('exits 2 with a message for usage errors', async () => {
+    for (const argv of [
+      ['validate'],
+      ['validate', path.join(tmp, 'missing.xml')],
+      ['validate', VALID, '--format', 'pdf'],
+      ['validate', VALID, '--profile', 'dk-phmr-9'],
+      ['validate', VALID, '--bogus'],
+      ['validate', VALID, '--jobs', '0'],
+      ['validate', tmp + '-empty-dir-that-does-not-exist'],
+      ['frobnicate'],
+    ]) {
+      const run = await runInProcess(argv);
+      expect({ argv, code: run.code }).toEqual({ argv, code: 2 });
+      expect(run.stderr).toMatch(/kih: /);
+    }
+  });
+
+  it('exits 2 when a directory has no xml documents', async () => {
+    const empty = mkdtempSync(path.join(tmp, 'empty-'));
+    const run = await runInProcess(['validate', empty]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('CLI_ERR_NO_INPUT');
+  });
+
+  it('exits 2 when the schema set does not exist', async () => {
+    const run = await runInProcess(['validate', VALID, '--schemas', tmp]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('CDA_ERR_SCHEMA_LOAD');
+  });
+
+  it('writes the report to --out and nothing to stdout', async () => {
+    const out = path.join(tmp, 'report.xml');
+    const run = await runInProcess(['validate', VALID, '--format', 'junit', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const doc = XmlDocument.fromString(readFileSync(out, 'utf8'));
+    expect(doc.find('//testcase')).toHaveLength(1);
+    doc.dispose();
+  });
+
+  it('validates as the --profile given instead of detecting', async () => {
+    const generic = path.join(tmp, 'generic.xml');
+    writeFileSync(generic, readFileSync(VALID, 'utf8').replace(/<templateId root="1\.2\.208\.184\.11\.1"\s*\/>/g, ''));
+    const detected = JSON.parse(
+      (await runInProcess(['validate', generic, '-f', 'json'])).stdout
+    ) as ValidationRunReport;
+    expect(detected.documents[0]!.issues.map((i) => i.ruleId)).toContain('CDA_ERR_UNKNOWN_PROFILE');
+    const forced = JSON.parse(
+      (await runInProcess(['validate', generic, '-f', 'json', '-p', 'dk-phmr-1.3'])).stdout
+    ) as ValidationRunReport;
+    expect(forced.documents[0]).toMatchObject({ profile: 'dk-phmr-1.3', profileSource: 'override', valid: true });
+  });
+
+  it('applies --max-size without reading the file', async () => {
+    const run = await runInProcess(['validate', VALID, '-f', 'json', '--max-size', '1k']);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    expect(report.documents[0]!.issues[0]!.ruleId).toBe('CDA_ERR_TOO_LARGE');
+    expect(report.documents[0]!.sha256).toBeUndefined();
+  });
+
+  it('gives the same results in the same order on several threads as on one (built binary)', async () => {
+    const single = await runInProcess(['validate', SAMPLES, '-f', 'json', '--jobs', '1']);
+    const multi = runBinary(['validate', SAMPLES, '-f', 'json', '--jobs', '3']);
+    expect(multi.stderr).toBe('');
+    expect(multi.code).toBe(single.code);
+    const a = JSON.parse(single.stdout) as ValidationRunReport;
+    const b = JSON.parse(multi.stdout) as ValidationRunReport;
+    expect(b.documents.length).toBeGreaterThan(8);
+    expect(withoutTimings(b)).toEqual(withoutTimings(a));
+    expect(b.summary).toEqual(a.summary);
+  });
+
+  it('prints help and version', async () => {
+    expect((await runInProcess(['validate', '--help'])).stdout).toContain('--schemas');
+    expect((await runInProcess(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

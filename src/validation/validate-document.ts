@@ -39,7 +39,7 @@ function runStages(schema: CompiledSchema, bytes: Uint8Array, file: string, opti
   if (!input.ok) {
     return { ...none, issues: input.issues };
   }
-  const parsed = parseXml(bytes, file);
+  const parsed = parseXml(bytes, file, input.text);
   if (!parsed.ok) {
     return { ...none, issues: parsed.issues };
   }

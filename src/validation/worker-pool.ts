@@ -52,11 +52,22 @@ function inOrder(total: number, onReport?: (report: DocumentReport, index: numbe
   };
 }
 
+/** Files read ahead of the one being validated, so the CPU never waits for the disk. */
+const READ_AHEAD = 4;
+
 async function validateInThread(files: readonly string[], options: ValidateFilesOptions): Promise<DocumentReport[]> {
   const validator = createDocumentValidator(options);
+  const pending = files.slice(0, READ_AHEAD).map((f) => validator.validateFile(f));
   const out: DocumentReport[] = [];
-  for (const [index, file] of files.entries()) {
-    const report = await validator.validateFile(file);
+  for (let index = 0; index < files.length; index++) {
+    const next = files[index + READ_AHEAD];
+    if (next !== undefined) {
+      pending.push(validator.validateFile(next));
+    }
+    const report = await pending[index];
+    if (report === undefined) {
+      throw new Error('validateInThread: missing result');
+    }
     out.push(report);
     options.onReport?.(report, index);
   }
@@ -132,6 +143,8 @@ export async function validateFiles(
             reject(new KihError('CDA_ERR_INTERNAL', `A validation thread exited with code ${code}.`));
           }
         });
+        // Two files in flight per worker: the next is being read while the current one validates.
+        feed(worker);
         feed(worker);
       }
     });

@@ -51,3 +51,24 @@ describe('canonical paths', () => {
     }
   });
 });
+
+describe('parseXml with the decoded text', () => {
+  it('still finds XInclude hidden behind character references in the namespace', () => {
+    const xml = '<a xmlns:i="http://www.w3.org/2001/X&#73;nclude"><i:include href="x"/></a>';
+    const r = parseXml(bytes(xml), 'x.xml', xml);
+    expect(!r.ok && r.issues[0]?.ruleId).toBe('CDA_ERR_XINCLUDE');
+  });
+  it('finds XInclude declared literally on a descendant', () => {
+    const xml = '<a><b xmlns="http://www.w3.org/2003/XInclude"><include href="x"/></b></a>';
+    const r = parseXml(bytes(xml), 'x.xml', xml);
+    expect(!r.ok && r.issues[0]?.ruleId).toBe('CDA_ERR_XINCLUDE');
+  });
+  it('parses ordinary documents', () => {
+    const xml = '<a xmlns="urn:hl7-org:v3"><b/></a>';
+    const r = parseXml(bytes(xml), 'x.xml', xml);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      r.doc.dispose();
+    }
+  });
+});

@@ -1,10 +1,11 @@
 // `kih validate` as users call it: exit codes, formats, options, and threads giving the same answer as one thread.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { XmlDocument } from 'libxml2-wasm';
 import type { ValidationRunReport } from '../../src/validation/report.js';
+import { PACKAGE_ROOT } from '../../src/package-info.js';
 import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
 
 const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');
@@ -115,5 +116,16 @@ describe('kih validate', () => {
   it('prints help and version', async () => {
     expect((await runInProcess(['validate', '--help'])).stdout).toContain('--schemas');
     expect((await runInProcess(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+const OFFICIAL = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference', 'hl7-cda-r2', 'extensions', 'SDTC');
+(existsSync(OFFICIAL) ? describe : describe.skip)('kih validate --schemas', () => {
+  it('uses another schema set found by its entry-point name (HL7 layout infrastructure/cda/CDA_SDTC.xsd)', async () => {
+    const run = await runInProcess(['validate', VALID, '-f', 'json', '--schemas', OFFICIAL]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    expect(report.tool.schemas.startsWith(OFFICIAL + '#')).toBe(true);
+    expect(report.documents[0]!.valid).toBe(true);
   });
 });

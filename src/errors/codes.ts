@@ -41,4 +41,13 @@ export const CLI_ERROR_CODES = {
 
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
 
-export type ErrorCode = CdaErrorCode | CliErrorCode;
+/** Schematron engine errors: a rule file that cannot be used, or rules that fail while running. */
+export const SCH_ERROR_CODES = {
+  SCH_ERR_PARSE: 'A rule file (or one it includes) cannot be read, is not well-formed, or has a DOCTYPE.',
+  SCH_ERR_COMPILE: 'A rule file is not supported ISO Schematron, or its generated XSLT does not compile.',
+  SCH_ERR_RUNTIME: 'Compiled rules failed while running on a document.',
+} as const;
+
+export type SchErrorCode = keyof typeof SCH_ERROR_CODES;
+
+export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode;

@@ -1,0 +1,129 @@
+// The Schematron engine's API: compile a rule file once (from the SEF cache when possible), then run it on documents.
+import { performance } from 'node:perf_hooks';
+import type { XmlDocument } from 'libxml2-wasm';
+import type { ValidationIssue } from '../validation/report.js';
+import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
+import { schematronError } from './errors.js';
+import { svrlToIssues, transformToSvrl } from './run-schematron.js';
+import { obtainSef } from './sef-cache.js';
+
+export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
+export type { SchematronXslt } from './compile-schematron.js';
+export { DEFAULT_CACHE_DIR } from './sef-cache.js';
+export { severityOf, svrlToIssues, transformToSvrl } from './run-schematron.js';
+
+export interface CompileRulesOptions {
+  /** `#DEFAULT` (the schema's defaultPhase, else all patterns), `#ALL`, or a phase id. */
+  readonly phase?: string;
+  /** Findings listed per assert before one summarising notice; default 100. Can be overridden per run. */
+  readonly maxFindingsPerAssert?: number;
+  /** SEF cache directory; default `<package root>/.cache/schematron`. */
+  readonly cacheDir?: string;
+  /** `false`: always compile, write nothing. */
+  readonly useCache?: boolean;
+}
+
+export interface CompiledRules {
+  /** Cache key (SHA-256 over sources, generated XSLT and compiler versions). */
+  readonly key: string;
+  /** SHA-256 over the .sch and its includes; names the rule version in reports. */
+  readonly sourceHash: string;
+  readonly sources: readonly string[];
+  readonly phase: string;
+  readonly title?: string;
+  readonly patternCount: number;
+  readonly assertCount: number;
+  /** Compiler warnings (generated ids, unknown roles, ignored elements), for the caller to log. */
+  readonly warnings: readonly string[];
+  /** Where the stylesheet came from on this call. */
+  readonly origin: 'memory' | 'disk' | 'compiled';
+  readonly maxFindingsPerAssert: number;
+  readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
+  /** The parsed SEF, handed to SaxonJS as is. */
+  readonly stylesheet: unknown;
+}
+
+/** Parsed SEFs by cache key: each process (or worker thread) parses a stylesheet once. */
+const loaded = new Map<string, unknown>();
+
+/** Drops the in-process SEF memo (tests use it to observe the disk cache). */
+export function forgetLoadedRules(): void {
+  loaded.clear();
+}
+
+/** Compiles a .sch file to runnable rules: .sch → XSLT always (milliseconds), XSLT → SEF only on a cache miss. */
+export async function compileSchematronFile(file: string, options: CompileRulesOptions = {}): Promise<CompiledRules> {
+  const maxFindingsPerAssert = options.maxFindingsPerAssert ?? DEFAULT_MAX_FINDINGS;
+  if (!Number.isInteger(maxFindingsPerAssert) || maxFindingsPerAssert < 1) {
+    throw schematronError(
+      'SCH_ERR_COMPILE',
+      `maxFindingsPerAssert must be a positive integer, not ${maxFindingsPerAssert}.`
+    );
+  }
+  let started = performance.now();
+  const compiled = compileSchematron(file, options.phase === undefined ? {} : { phase: options.phase });
+  const schToXsltMs = Math.round(performance.now() - started);
+
+  started = performance.now();
+  const sef = await obtainSef({
+    xslt: compiled.xslt,
+    sourceHash: compiled.sourceHash,
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    ...(options.useCache === undefined ? {} : { useCache: options.useCache }),
+  });
+  let stylesheet = options.useCache === false ? undefined : loaded.get(sef.key);
+  const origin = stylesheet === undefined ? sef.origin : 'memory';
+  if (stylesheet === undefined) {
+    try {
+      stylesheet = JSON.parse(sef.sefText) as unknown;
+    } catch (err) {
+      throw schematronError('SCH_ERR_COMPILE', `The SEF ${sef.file ?? ''} is not JSON; delete it to rebuild.`, err);
+    }
+    if (options.useCache !== false) {
+      loaded.set(sef.key, stylesheet);
+    }
+  }
+  const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
+
+  return {
+    key: sef.key,
+    sourceHash: compiled.sourceHash,
+    sources: compiled.files.map((f) => f.path),
+    phase: compiled.phase,
+    ...(compiled.title === undefined ? {} : { title: compiled.title }),
+    patternCount: compiled.patternCount,
+    assertCount: compiled.assertCount,
+    warnings: compiled.warnings,
+    origin,
+    maxFindingsPerAssert,
+    timings: {
+      schToXsltMs,
+      ...(sef.compileMs === undefined ? {} : { xsltToSefMs: sef.compileMs }),
+      loadMs: Math.max(0, loadMs),
+    },
+    stylesheet,
+  };
+}
+
+export interface RunRulesOptions {
+  /** Overrides the compiled default for this run. */
+  readonly maxFindingsPerAssert?: number;
+}
+
+/**
+ * Runs the rules on a document's text. `libxmlDoc` (a parse of the same text) gives each finding its
+ * line; without it findings have paths only. Throws SCH_ERR_RUNTIME when the rules cannot run.
+ */
+export function runRules(
+  compiled: CompiledRules,
+  text: string,
+  libxmlDoc?: XmlDocument,
+  options: RunRulesOptions = {}
+): ValidationIssue[] {
+  const svrl = transformToSvrl(
+    compiled.stylesheet,
+    text,
+    options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert
+  );
+  return svrlToIssues(svrl, libxmlDoc);
+}

@@ -1,0 +1,63 @@
+// Test harness for the DK rule sets: run schematron/<profile>.sch on a sample or a mutated copy of one.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from '@jest/globals';
+import { parseXml } from '../../src/cda/xml-parser.js';
+import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
+import type { CompiledRules } from '../../src/schematron/index.js';
+import type { ProfileId, ValidationIssue } from '../../src/validation/report.js';
+
+export const RULES_DIR = path.join(PACKAGE_ROOT, 'schematron');
+export const SAMPLES_DIR = path.join(PACKAGE_ROOT, 'samples');
+
+const compiled = new Map<string, Promise<CompiledRules>>();
+
+/** The compiled rule set of a profile (compiled once per test file; the SEF cache makes later runs fast). */
+export function rulesFor(profile: ProfileId): Promise<CompiledRules> {
+  let rules = compiled.get(profile);
+  if (!rules) {
+    rules = compileSchematronFile(path.join(RULES_DIR, `${profile}.sch`));
+    compiled.set(profile, rules);
+  }
+  return rules;
+}
+
+export function readSample(relative: string): string {
+  return readFileSync(path.join(SAMPLES_DIR, relative), 'utf8');
+}
+
+/** Runs a profile's rules on document text (with line numbers from libxml2). */
+export async function check(profile: ProfileId, text: string): Promise<ValidationIssue[]> {
+  const rules = await rulesFor(profile);
+  const parsed = parseXml(new TextEncoder().encode(text), 'test.xml', text);
+  if (!parsed.ok) {
+    throw new Error(`test document does not parse: ${JSON.stringify(parsed.issues)}`);
+  }
+  try {
+    return runRules(rules, text, parsed.doc);
+  } finally {
+    parsed.doc.dispose();
+  }
+}
+
+/** Rule ids of error- and warning-severity findings, sorted and distinct. */
+export function firedRuleIds(issues: readonly ValidationIssue[]): string[] {
+  return [...new Set(issues.filter((i) => i.severity !== 'info').map((i) => i.ruleId))].sort();
+}
+
+/**
+ * Applies an edit to a sample and checks the edit really changed it (a mutation that silently
+ * matches nothing would make the test pass for the wrong reason).
+ */
+export function mutate(text: string, edit: (text: string) => string): string {
+  const out = edit(text);
+  expect(out).not.toBe(text);
+  return out;
+}
+
+/** Every `id` of an assert/report in a rule file (and its includes, naively: same folder). */
+export function assertIds(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/<(?:sch:)?(?:assert|report)\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1] ?? '');
+}

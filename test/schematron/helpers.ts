@@ -1,0 +1,35 @@
+// Shared set-up for the Schematron tests: fixture paths, a test-only SEF cache, and running rules on XML text.
+import path from 'node:path';
+import { XmlDocument } from 'libxml2-wasm';
+import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
+import type { CompileRulesOptions, CompiledRules, RunRulesOptions } from '../../src/schematron/index.js';
+import type { ValidationIssue } from '../../src/validation/report.js';
+
+export const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'schematron');
+
+/** Kept between runs (like the real cache), so only the first run pays the XSLT → SEF compile. */
+export const TEST_CACHE_DIR = path.join(PACKAGE_ROOT, '.cache', 'schematron-test');
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+export function compileFixture(name: string, options: CompileRulesOptions = {}): Promise<CompiledRules> {
+  return compileSchematronFile(fixture(name), { cacheDir: TEST_CACHE_DIR, ...options });
+}
+
+/** Runs the rules with a libxml2 parse of the same text, as the pipeline does, so findings get lines. */
+export function run(rules: CompiledRules, text: string, options: RunRulesOptions = {}): ValidationIssue[] {
+  const doc = XmlDocument.fromString(text);
+  try {
+    return runRules(rules, text, doc, options);
+  } finally {
+    doc.dispose();
+  }
+}
+
+/** `ruleId@xpath` per finding, in report order: compact and exact for assertions. */
+export function summary(issues: readonly ValidationIssue[]): string[] {
+  return issues.map((i) => `${i.ruleId}@${i.xpath ?? ''}`);
+}

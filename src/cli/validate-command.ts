@@ -1,5 +1,6 @@
 // `kih validate`: validates files and directories and prints one report in the chosen format.
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
@@ -8,7 +9,8 @@ import { DEFAULT_SCHEMAS_DIR, TOOL_NAME, TOOL_VERSION } from '../package-info.js
 import { renderReport, REPORT_FORMATS } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
 import { isProfileId, PROFILE_IDS, summarize } from '../validation/report.js';
-import type { ProfileId, ValidationRunReport } from '../validation/report.js';
+import type { ProfileId, Severity, ValidationRunReport } from '../validation/report.js';
+import { createRuleSets } from '../validation/rule-sets.js';
 import { loadSchema } from '../validation/xsd-schema.js';
 import { validateFiles } from '../validation/worker-pool.js';
 import { collectXmlFiles } from './collect-files.js';
@@ -25,6 +27,9 @@ Options:
   -o, --out <file>      write the report to a file instead of standard output
   -p, --profile <id>    validate as ${PROFILE_IDS.join(', ')} instead of detecting
       --schemas <dir>   another CDA schema set (entry point CDA_SDTC.xsd); default: the project's own
+      --schematron <f>  also run this ISO Schematron file (repeatable); compiled on first use, cached
+      --no-builtin-rules  skip the project's DK rule set for the detected profile
+      --severity <id=l> report rule <id> as error, warning or info (repeatable)
       --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
   -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
       --no-progress     no progress bar on the terminal
@@ -52,6 +57,21 @@ function parseJobs(text: string | undefined): number | undefined {
   return n;
 }
 
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/** `--severity DK-QRD-13-012=warning` (repeatable) → rule id → severity. */
+function parseSeverities(entries: readonly string[]): Record<string, Severity> {
+  const out: Record<string, Severity> = {};
+  for (const entry of entries) {
+    const [id, level] = entry.split('=');
+    if (!id || !level || !(SEVERITIES as readonly string[]).includes(level)) {
+      throw new KihError('CLI_ERR_USAGE', `--severity takes RULE-ID=error|warning|info: "${entry}"`);
+    }
+    out[id] = level as Severity;
+  }
+  return out;
+}
+
 export async function validateCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -65,6 +85,9 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       'max-size': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       'no-progress': { type: 'boolean', default: false },
+      schematron: { type: 'string', multiple: true },
+      'no-builtin-rules': { type: 'boolean', default: false },
+      severity: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,8 +117,16 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     throw new KihError('CLI_ERR_NO_INPUT', `No *.xml documents found in ${positionals.join(', ')}.`);
   }
   const schemasDir = values.schemas ?? DEFAULT_SCHEMAS_DIR;
-  // Compile here first: a broken schema set is one clear error, not one per thread.
+  const ruleOptions = {
+    builtinRules: !values['no-builtin-rules'],
+    schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
+    severityOverrides: parseSeverities(values.severity ?? []),
+  };
+  // Compile here first: a broken schema or rule file is one clear error, not one per thread, and
+  // the threads then find every rule set in the SEF cache.
   const schema = loadSchema(schemasDir);
+  const rules = createRuleSets(ruleOptions);
+  await rules.prepare();
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
   const jobs = parseJobs(values.jobs);
 
@@ -105,6 +136,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const documents = await validateFiles(files, {
     schemasDir,
     maxBytes,
+    ...ruleOptions,
     ...(profile ? { profile } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     onReport: () => {
@@ -120,6 +152,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       name: TOOL_NAME,
       version: TOOL_VERSION,
       schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
+      rules: rules.versions(),
     },
     startedAt,
     durationMs: Math.round(performance.now() - started),

@@ -68,7 +68,13 @@ export interface ValidationRunReport {
   readonly documents: readonly DocumentReport[];
   readonly summary: ReportSummary;
   /** Tool and schema versions, so two runs can be compared later. */
-  readonly tool: { readonly name: string; readonly version: string; readonly schemas: string };
+  readonly tool: {
+    readonly name: string;
+    readonly version: string;
+    readonly schemas: string;
+    /** Rule file → short content hash of each Schematron rule set the run could use. */
+    readonly rules?: Readonly<Record<string, string>>;
+  };
   /** ISO 8601 time the run started. */
   readonly startedAt: string;
   readonly durationMs: number;

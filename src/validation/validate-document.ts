@@ -1,29 +1,37 @@
-// The validation pipeline for one document: bytes → XML → profile → XSD (→ Schematron, later), as one report.
+// The validation pipeline for one document: bytes → XML → profile → XSD → Schematron, as one report.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES, tooLargeIssue } from '../cda/input-checks.js';
 import { detectProfile } from '../cda/profile-detection.js';
 import { parseXml } from '../cda/xml-parser.js';
+import { isKihError } from '../errors/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../package-info.js';
+import { runRules } from '../schematron/index.js';
 import { statusOf } from './report.js';
-import type { DocumentReport, ProfileId, ValidationIssue } from './report.js';
+import type { DocumentReport, ProfileId, Severity, ValidationIssue } from './report.js';
+import { createRuleSets } from './rule-sets.js';
+import type { RuleSetOptions, RuleSets } from './rule-sets.js';
 import { loadSchema, validateXsd } from './xsd-schema.js';
 import type { CompiledSchema } from './xsd-schema.js';
 
-export interface ValidateOptions {
+export interface ValidateOptions extends RuleSetOptions {
   /** Schema directory (or entry .xsd); default: the project's own schemas/cda. */
   readonly schemasDir?: string;
   /** Validate as this profile instead of detecting one. */
   readonly profile?: ProfileId;
   /** Size limit in bytes; default 20 MB. */
   readonly maxBytes?: number;
+  /** Severity per rule id, replacing the rule's own (for rules where published guidance conflicts). */
+  readonly severityOverrides?: Readonly<Record<string, Severity>>;
 }
 
 export interface DocumentValidator {
   /** Short id of the compiled schema set (content hash). */
   readonly schemaId: string;
-  validateBytes(bytes: Uint8Array, file: string): DocumentReport;
+  /** Rule file → short content hash of every rule set used so far. */
+  ruleVersions(): Record<string, string>;
+  validateBytes(bytes: Uint8Array, file: string): Promise<DocumentReport>;
   validateFile(file: string): Promise<DocumentReport>;
 }
 
@@ -33,7 +41,13 @@ interface Finding {
   readonly issues: ValidationIssue[];
 }
 
-function runStages(schema: CompiledSchema, bytes: Uint8Array, file: string, options: ValidateOptions): Finding {
+async function runStages(
+  schema: CompiledSchema,
+  rules: RuleSets,
+  bytes: Uint8Array,
+  file: string,
+  options: ValidateOptions
+): Promise<Finding> {
   const none = { profile: null, profileSource: 'none' as const };
   const input = checkInputBytes(bytes, options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
   if (!input.ok) {
@@ -61,6 +75,10 @@ function runStages(schema: CompiledSchema, bytes: Uint8Array, file: string, opti
       }
     }
     issues.push(...validateXsd(schema, doc));
+    // Schematron runs even when the XSD stage failed: people fix both kinds in one pass (as Gazelle does).
+    for (const ruleSet of await rules.forProfile(profile)) {
+      issues.push(...runRules(ruleSet, input.text, doc));
+    }
     return { profile, profileSource, issues };
   } finally {
     doc.dispose();
@@ -69,12 +87,23 @@ function runStages(schema: CompiledSchema, bytes: Uint8Array, file: string, opti
 
 function toolIssue(ruleId: 'CDA_ERR_INTERNAL' | 'CDA_ERR_READ', err: unknown): ValidationIssue {
   const detail = err instanceof Error ? err.message : String(err);
+  const code = isKihError(err) ? `${err.code}: ` : '';
   return {
     ruleId,
     severity: 'error',
     stage: 'tool',
-    message: `${ruleId === 'CDA_ERR_READ' ? 'Could not read the file' : 'The validator failed'}: ${detail}`,
+    message: `${ruleId === 'CDA_ERR_READ' ? 'Could not read the file' : 'The validator failed'}: ${code}${detail}`,
   };
+}
+
+function applyOverrides(issues: ValidationIssue[], overrides?: Readonly<Record<string, Severity>>): ValidationIssue[] {
+  if (!overrides) {
+    return issues;
+  }
+  return issues.map((i) => {
+    const severity = overrides[i.ruleId];
+    return severity && i.stage !== 'tool' ? { ...i, severity } : i;
+  });
 }
 
 function report(file: string, finding: Finding, started: number, bytes?: Uint8Array, size?: number): DocumentReport {
@@ -95,15 +124,23 @@ function report(file: string, finding: Finding, started: number, bytes?: Uint8Ar
 /**
  * Compiles the schema once (throws KihError CDA_ERR_SCHEMA_LOAD when it cannot) and returns a
  * validator that never throws for a document: a bad document or a tool failure is a report.
+ * Rule sets compile on first use; call `prepareRules` first to surface their errors up front.
  */
-export function createDocumentValidator(options: ValidateOptions = {}): DocumentValidator {
+export function createDocumentValidator(options: ValidateOptions = {}): DocumentValidator & {
+  prepareRules(): Promise<void>;
+} {
   const schema = loadSchema(options.schemasDir ?? DEFAULT_SCHEMAS_DIR);
+  const rules = createRuleSets(options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
 
-  const validateBytes = (bytes: Uint8Array, file: string, started = performance.now()): DocumentReport => {
+  const validateBytes = async (
+    bytes: Uint8Array,
+    file: string,
+    started = performance.now()
+  ): Promise<DocumentReport> => {
     let finding: Finding;
     try {
-      finding = runStages(schema, bytes, file, options);
+      finding = await runStages(schema, rules, bytes, file, options);
     } catch (err) {
       finding = {
         profile: options.profile ?? null,
@@ -111,11 +148,19 @@ export function createDocumentValidator(options: ValidateOptions = {}): Document
         issues: [toolIssue('CDA_ERR_INTERNAL', err)],
       };
     }
-    return report(file, finding, started, bytes, bytes.length);
+    return report(
+      file,
+      { ...finding, issues: applyOverrides(finding.issues, options.severityOverrides) },
+      started,
+      bytes,
+      bytes.length
+    );
   };
 
   return {
     schemaId: schema.id,
+    ruleVersions: () => rules.versions(),
+    prepareRules: () => rules.prepare(),
     validateBytes: (bytes, file) => validateBytes(bytes, file),
     async validateFile(file) {
       const started = performance.now();

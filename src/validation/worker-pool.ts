@@ -74,12 +74,9 @@ async function validateInThread(files: readonly string[], options: ValidateFiles
   return out;
 }
 
-function startWorker(options: ValidateOptions): Promise<Worker> {
-  const workerData: ValidateOptions = {
-    ...(options.schemasDir ? { schemasDir: options.schemasDir } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
-  };
+function startWorker(options: ValidateFilesOptions): Promise<Worker> {
+  // Everything but the callbacks and the thread count crosses to the worker (structured clone).
+  const { onReport, jobs, ...workerData } = options;
   const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData });
   return new Promise((resolve, reject) => {
     const onFirst = (msg: WorkerReply): void => {

@@ -91,7 +91,11 @@ describe('kih validate', () => {
     const forced = JSON.parse(
       (await runInProcess(['validate', generic, '-f', 'json', '-p', 'dk-phmr-1.3'])).stdout
     ) as ValidationRunReport;
-    expect(forced.documents[0]).toMatchObject({ profile: 'dk-phmr-1.3', profileSource: 'override', valid: true });
+    expect(forced.documents[0]).toMatchObject({ profile: 'dk-phmr-1.3', profileSource: 'override' });
+    const issues = forced.documents[0]!.issues;
+    expect(issues.map((i) => i.ruleId)).not.toContain('CDA_ERR_UNKNOWN_PROFILE');
+    // The PHMR 1.3 rules ran and name the template the document lacks.
+    expect(issues.some((i) => i.stage === 'schematron' && i.message.includes('1.2.208.184.11.1'))).toBe(true);
   });
 
   it('applies --max-size without reading the file', async () => {
@@ -127,5 +131,51 @@ const OFFICIAL = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference', 'hl7-cd
     const report = JSON.parse(run.stdout) as ValidationRunReport;
     expect(report.tool.schemas.startsWith(OFFICIAL + '#')).toBe(true);
     expect(report.documents[0]!.valid).toBe(true);
+  });
+});
+
+describe('kih validate --schematron', () => {
+  const USER_RULES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'schematron', 'cli-title.sch');
+
+  it('runs the user rule file after the built-in stages and reports its findings with line and xpath', async () => {
+    const run = await runInProcess(['validate', VALID, '-f', 'json', '--schematron', USER_RULES, '--no-builtin-rules']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    const issue = report.documents[0]!.issues.find((i) => i.ruleId === 'TEST-TITLE');
+    expect(issue).toMatchObject({
+      stage: 'schematron',
+      severity: 'error',
+      see: 'local rule 1',
+      xpath: '/cda:ClinicalDocument[1]/cda:title[1]',
+    });
+    expect(issue!.message).toMatch(/^The title ".+" must start with "Kontrol"\.$/);
+    expect(issue!.line).toBeGreaterThan(1);
+    expect(Object.keys(report.tool.rules ?? {})).toEqual([USER_RULES]);
+  });
+
+  it('applies --severity overrides', async () => {
+    const run = await runInProcess([
+      'validate',
+      VALID,
+      '-f',
+      'json',
+      '--schematron',
+      USER_RULES,
+      '--no-builtin-rules',
+      '--severity',
+      'TEST-TITLE=warning',
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    expect(report.documents[0]!.issues.find((i) => i.ruleId === 'TEST-TITLE')?.severity).toBe('warning');
+  });
+
+  it('exits 2 for a missing rule file or a bad --severity', async () => {
+    const missing = await runInProcess(['validate', VALID, '--schematron', path.join(tmp, 'nope.sch')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('SCH_ERR_PARSE');
+    const bad = await runInProcess(['validate', VALID, '--severity', 'X=fatal']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('CLI_ERR_USAGE');
   });
 });

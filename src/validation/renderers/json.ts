@@ -66,7 +66,12 @@ export function renderJson(report: ValidationRunReport): string {
       invalid: report.summary.invalid,
       errors: report.summary.errors,
     },
-    tool: { name: report.tool.name, version: report.tool.version, schemas: report.tool.schemas },
+    tool: {
+      name: report.tool.name,
+      version: report.tool.version,
+      schemas: report.tool.schemas,
+      ...(report.tool.rules ? { rules: report.tool.rules } : {}),
+    },
     startedAt: report.startedAt,
     durationMs: report.durationMs,
   };

@@ -1,19 +1,26 @@
-// Worker-thread entry: compiles the schema once, then validates the files the pool sends, one message each.
+// Worker-thread entry: compiles the schema and rule sets once, then validates what the pool sends, one message each.
 import { parentPort, workerData } from 'node:worker_threads';
+import { isKihError } from '../errors/kih-error.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
-import type { WorkerReply, WorkerRequest } from './worker-pool.js';
+import type { WorkerReply, WorkerRequest } from './validation-pool.js';
 
 const port = parentPort;
 if (!port) {
   throw new Error('validate-worker must run as a worker thread');
 }
-let validator: ReturnType<typeof createDocumentValidator>;
 try {
-  validator = createDocumentValidator(workerData as ValidateOptions);
+  const validator = createDocumentValidator(workerData as ValidateOptions);
+  await validator.prepareRules();
+  port.on('message', (msg: WorkerRequest) => {
+    const work = 'file' in msg ? validator.validateFile(msg.file) : validator.validateBytes(msg.bytes, msg.name);
+    void work.then((report) => {
+      port.postMessage({ type: 'result', id: msg.id, report } satisfies WorkerReply);
+    });
+  });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);
 } catch (err) {
-  const code = err instanceof Error && 'code' in err ? String(err.code) : 'CDA_ERR_INTERNAL';
+  const code = isKihError(err) ? err.code : 'CDA_ERR_INTERNAL';
   port.postMessage({
     type: 'failed',
     code,
@@ -21,8 +28,3 @@ try {
   } satisfies WorkerReply);
   process.exit(1);
 }
-port.on('message', (msg: WorkerRequest) => {
-  void validator.validateFile(msg.file).then((report) => {
-    port.postMessage({ type: 'result', index: msg.index, report } satisfies WorkerReply);
-  });
-});

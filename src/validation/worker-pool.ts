@@ -1,21 +1,9 @@
-// Validates many files on worker threads (one compiled schema per thread) and hands results back in input order.
+// Validates many files, on a pool of threads or in this one, and hands results back in input order.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { isKihError, KihError } from '../errors/kih-error.js';
-import type { ErrorCode } from '../errors/codes.js';
 import type { DocumentReport } from './report.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
-
-export interface WorkerRequest {
-  readonly index: number;
-  readonly file: string;
-}
-
-export type WorkerReply =
-  | { readonly type: 'ready' }
-  | { readonly type: 'failed'; readonly code: string; readonly message: string }
-  | { readonly type: 'result'; readonly index: number; readonly report: DocumentReport };
+import { createValidationPool } from './validation-pool.js';
 
 export interface ValidateFilesOptions extends ValidateOptions {
   /** Worker threads; 1 validates in this thread. Default: available cores, at most one per file. */
@@ -74,23 +62,6 @@ async function validateInThread(files: readonly string[], options: ValidateFiles
   return out;
 }
 
-function startWorker(options: ValidateFilesOptions): Promise<Worker> {
-  // Everything but the callbacks and the thread count crosses to the worker (structured clone).
-  const { onReport, jobs, ...workerData } = options;
-  const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData });
-  return new Promise((resolve, reject) => {
-    const onFirst = (msg: WorkerReply): void => {
-      if (msg.type === 'ready') {
-        resolve(worker);
-      } else if (msg.type === 'failed') {
-        reject(new KihError(msg.code as ErrorCode, msg.message));
-      }
-    };
-    worker.once('message', onFirst);
-    worker.once('error', reject);
-  });
-}
-
 /**
  * Validates files with the given parallelism. Results are identical to a single-threaded run and
  * come back in input order. Throws only for tool-level failures (e.g. the schema does not load).
@@ -103,50 +74,18 @@ export async function validateFiles(
   if (jobs <= 1 || (options.jobs === undefined && files.length < MIN_FILES_FOR_THREADS)) {
     return validateInThread(files, options);
   }
-  const workers = await Promise.all(Array.from({ length: jobs }, () => startWorker(options)));
-  const ordered = inOrder(files.length, options.onReport);
-  let nextFile = 0;
+  // Everything but the callback and the thread count crosses to the threads (structured clone).
+  const { onReport, jobs: _requested, ...validateOptions } = options;
+  const pool = await createValidationPool(validateOptions, jobs);
+  const ordered = inOrder(files.length, onReport);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let done = 0;
-      const feed = (worker: Worker): void => {
-        const index = nextFile++;
-        const file = files[index];
-        if (file !== undefined) {
-          worker.postMessage({ index, file } satisfies WorkerRequest);
-        }
-      };
-      for (const worker of workers) {
-        worker.on('message', (msg: WorkerReply) => {
-          if (msg.type !== 'result') {
-            return;
-          }
-          ordered.put(msg.index, msg.report);
-          if (++done === files.length) {
-            resolve();
-          } else {
-            feed(worker);
-          }
-        });
-        worker.on('error', (err) => {
-          reject(
-            isKihError(err)
-              ? err
-              : new KihError('CDA_ERR_INTERNAL', `A validation thread failed: ${err.message}`, { cause: err })
-          );
-        });
-        worker.on('exit', (code) => {
-          if (code !== 0 && done < files.length) {
-            reject(new KihError('CDA_ERR_INTERNAL', `A validation thread exited with code ${code}.`));
-          }
-        });
-        // Two files in flight per worker: the next is being read while the current one validates.
-        feed(worker);
-        feed(worker);
-      }
-    });
+    await Promise.all(
+      files.map(async (file, index) => {
+        ordered.put(index, await pool.validateFile(file));
+      })
+    );
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
   return ordered.results as DocumentReport[];
 }

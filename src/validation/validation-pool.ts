@@ -1,0 +1,165 @@
+// A long-lived pool of validation threads (one compiled schema and rule set per thread), so neither a CLI run nor a server blocks its event loop on a document.
+import { Worker } from 'node:worker_threads';
+import { KihError } from '../errors/kih-error.js';
+import type { ErrorCode } from '../errors/codes.js';
+import type { DocumentReport } from './report.js';
+import type { ValidateOptions } from './validate-document.js';
+
+export type WorkerRequest =
+  | { readonly id: number; readonly file: string }
+  | { readonly id: number; readonly bytes: Uint8Array; readonly name: string };
+
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly code: string; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly report: DocumentReport };
+
+export interface ValidationPool {
+  readonly threads: number;
+  validateFile(file: string): Promise<DocumentReport>;
+  /** Validates bytes that are not in a file (an upload); `name` is used as the report's file. */
+  validateBytes(bytes: Uint8Array, name: string): Promise<DocumentReport>;
+  /** Lets queued and running documents finish, then stops the threads. */
+  close(): Promise<void>;
+}
+
+/** Documents in flight per thread: the next one is read while the current one validates. */
+const IN_FLIGHT_PER_THREAD = 2;
+
+interface Task {
+  readonly request: WorkerRequest;
+  readonly name: string;
+  readonly resolve: (report: DocumentReport) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  readonly running: Map<number, Task>;
+}
+
+function startWorker(options: ValidateOptions): Promise<Worker> {
+  const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: options });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (msg: WorkerReply) => {
+      if (msg.type === 'ready') {
+        resolve(worker);
+      } else if (msg.type === 'failed') {
+        reject(new KihError(msg.code as ErrorCode, msg.message));
+      }
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** A thread that died mid-document leaves that document without a verdict: status `error`, not a crash of the run. */
+function crashedReport(name: string, why: string): DocumentReport {
+  return {
+    file: name,
+    profile: null,
+    profileSource: 'none',
+    valid: false,
+    status: 'error',
+    issues: [
+      { ruleId: 'CDA_ERR_INTERNAL', severity: 'error', stage: 'tool', message: `The validation thread failed: ${why}` },
+    ],
+    durationMs: 0,
+  };
+}
+
+/**
+ * Starts `threads` validation threads. Rejects (KihError) when the schema or a rule set cannot be
+ * loaded; after that, every submitted document resolves to a report, even if its thread dies.
+ */
+export async function createValidationPool(options: ValidateOptions, threads: number): Promise<ValidationPool> {
+  const slots: Slot[] = (await Promise.all(Array.from({ length: threads }, () => startWorker(options)))).map(
+    (worker) => ({
+      worker,
+      running: new Map(),
+    })
+  );
+  const queue: Task[] = [];
+  let nextId = 1;
+  let closing = false;
+  let idle: (() => void) | undefined;
+
+  const busy = (): number => queue.length + slots.reduce((n, s) => n + s.running.size, 0);
+
+  const dispatch = (): void => {
+    for (const slot of slots) {
+      while (slot.running.size < IN_FLIGHT_PER_THREAD && queue.length > 0) {
+        const task = queue.shift();
+        if (!task) {
+          break;
+        }
+        slot.running.set(task.request.id, task);
+        slot.worker.postMessage(task.request);
+      }
+    }
+    if (busy() === 0) {
+      idle?.();
+    }
+  };
+
+  const attach = (slot: Slot): void => {
+    slot.worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'result') {
+        const task = slot.running.get(msg.id);
+        slot.running.delete(msg.id);
+        task?.resolve(msg.report);
+        dispatch();
+      }
+    });
+    slot.worker.on('error', () => {
+      // 'exit' follows and does the clean-up.
+    });
+    slot.worker.on('exit', (code) => {
+      if (closing && slot.running.size === 0) {
+        return;
+      }
+      for (const task of slot.running.values()) {
+        task.resolve(crashedReport(task.name, `thread exited with code ${code}`));
+      }
+      slot.running.clear();
+      // Replace the thread so the pool keeps its size; documents queued meanwhile wait for it.
+      void startWorker(options).then(
+        (worker) => {
+          slot.worker = worker;
+          attach(slot);
+          dispatch();
+        },
+        (err: unknown) => {
+          for (const task of queue.splice(0)) {
+            task.resolve(crashedReport(task.name, err instanceof Error ? err.message : String(err)));
+          }
+          dispatch();
+        }
+      );
+    });
+  };
+  slots.forEach(attach);
+
+  const submit = (request: WorkerRequest, name: string): Promise<DocumentReport> => {
+    if (closing) {
+      return Promise.reject(new KihError('CDA_ERR_INTERNAL', 'The validation pool is closed.'));
+    }
+    return new Promise((resolve) => {
+      queue.push({ request, name, resolve });
+      dispatch();
+    });
+  };
+
+  return {
+    threads,
+    validateFile: (file) => submit({ id: nextId++, file }, file),
+    validateBytes: (bytes, name) => submit({ id: nextId++, bytes, name }, name),
+    async close() {
+      closing = true;
+      if (busy() > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+      }
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

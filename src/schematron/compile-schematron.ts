@@ -20,7 +20,7 @@ import type { SchElement, SchNode, SourceFile } from './sch-source.js';
  * Bumped when the shape of the generated XSLT changes on purpose. The SEF cache key also hashes the
  * generated XSLT itself, so a forgotten bump cannot serve a stale stylesheet.
  */
-export const COMPILER_VERSION = '1';
+export const COMPILER_VERSION = '3';
 
 /** Namespace of the generated stylesheet's own functions, modes, variables and parameters. */
 export const INTERNAL_NS = 'urn:kih-certify:schematron';
@@ -225,6 +225,61 @@ export function mayMatchAttribute(context: string): boolean {
   return /@|attribute|\$|(^|[|(])\s*\.(?![\w.])/.test(rest);
 }
 
+const NCNAME = '[A-Za-z_][\\w.-]*';
+const NAME_STEP = new RegExp(`^(?:(${NCNAME}):)?(${NCNAME})$`);
+
+/**
+ * The element names a rule context can match, as namespace URI and local name, when every branch of the
+ * context ends in a named element step (`cda:observation[…]`, `/a/b`, `x | y`); null when a branch
+ * could match anything else (`*`, `/`, `@x`, `node()`, an axis, a variable, parentheses). Lets a
+ * pattern visit only the elements its rules can fire on, instead of every node of the document.
+ */
+export function finalElementNames(
+  context: string,
+  namespaces: ReadonlyMap<string, string>
+): { uri: string; local: string }[] | null {
+  let rest = context.replace(/'[^']*'|"[^"]*"/g, "''");
+  for (let previous = ''; previous !== rest;) {
+    previous = rest;
+    rest = rest.replace(/\[[^[\]]*\]/g, '');
+  }
+  if (/[()$@]|::/.test(rest)) {
+    return null;
+  }
+  const names: { uri: string; local: string }[] = [];
+  for (const branch of rest.split('|')) {
+    const last = branch.trim().split('/').pop()?.trim() ?? '';
+    const m = NAME_STEP.exec(last);
+    if (!m) {
+      return null;
+    }
+    const [, prefix, local] = m;
+    // An unprefixed name in an XSLT pattern is in no namespace (the stylesheet sets no default).
+    const uri = prefix === undefined ? '' : namespaces.get(prefix);
+    if (uri === undefined) {
+      return null;
+    }
+    names.push({ uri, local: local ?? '' });
+  }
+  return names;
+}
+
+/** What a pattern walks: only the elements its rules name when that is known, else elements (and attributes when needed). */
+function patternSelection(pattern: ResolvedPattern, schema: ResolvedSchema): string {
+  const namespaces = new Map(schema.namespaces.map((n) => [n.prefix, n.uri]));
+  const names = new Set<string>();
+  for (const rule of pattern.rules) {
+    const found = finalElementNames(rule.context, namespaces);
+    if (!found) {
+      // Attributes triple the nodes of a CDA document; a pattern that cannot match one skips them.
+      return pattern.rules.some((r) => mayMatchAttribute(r.context)) ? '$kihsch:nodes' : '$kihsch:elements';
+    }
+    found.forEach((n) => names.add(`QName(${xpString(n.uri)}, ${xpString(n.local)})`));
+  }
+  // The key returns nodes in document order, so findings keep the order a full walk would give.
+  return `key('kihsch:by-name', (${[...names].join(', ')}))`;
+}
+
 function ruleXslt(
   w: Writer,
   pattern: ResolvedPattern,
@@ -289,8 +344,7 @@ function patternXslt(
   }
   w.line(2, '<xsl:call-template name="kihsch:report">');
   w.line(3, '<xsl:with-param name="hits" as="map(*)*">');
-  // Attributes triple the nodes of a CDA document; a pattern that cannot match one skips them.
-  const nodes = pattern.rules.some((r) => mayMatchAttribute(r.context)) ? '$kihsch:nodes' : '$kihsch:elements';
+  const nodes = patternSelection(pattern, schema);
   w.line(4, `<xsl:apply-templates select="${nodes}" mode="${mode}">`);
   for (const l of pattern.lets) {
     const as = l.as === undefined ? '' : ` as="${escAttr(l.as)}"`;
@@ -441,9 +495,16 @@ export function generateXslt(schema: ResolvedSchema, rel: (where: string) => str
   w.line(0, `<xsl:stylesheet version="3.0" ${namespaceDeclarations(schema).join(' ')} exclude-result-prefixes="#all">`);
   w.line(1, '<xsl:output method="xml" encoding="UTF-8" indent="no"/>');
   w.line(1, `<xsl:param name="kihsch:max-findings" as="kihxs:double" select="${DEFAULT_MAX_FINDINGS}"/>`);
-  // Every pattern visits the same nodes, so the node lists are built once per document.
-  w.line(1, '<xsl:variable name="kihsch:elements" select="(/, //*)"/>');
-  w.line(1, '<xsl:variable name="kihsch:nodes" select="(/, //*/(. | @*))"/>');
+  // Patterns that cannot be narrowed to element names share node lists built once per document.
+  // Declared only when used: SaxonJS evaluates global variables at the start of every transform.
+  const selections = schema.patterns.map((p) => patternSelection(p, schema)).join(' ');
+  if (selections.includes('$kihsch:elements')) {
+    w.line(1, '<xsl:variable name="kihsch:elements" select="(/, //*)"/>');
+  }
+  if (selections.includes('$kihsch:nodes')) {
+    w.line(1, '<xsl:variable name="kihsch:nodes" select="(/, //*/(. | @*))"/>');
+  }
+  w.line(1, '<xsl:key name="kihsch:by-name" match="*" use="node-name(.)"/>');
   for (const l of schema.globalLets) {
     letXslt(w, 1, l);
   }

@@ -1,6 +1,6 @@
 // Small pure pieces of the engine: role mapping, the attribute-walk heuristic, and compiler-message mapping.
 import { describe, expect, it } from '@jest/globals';
-import { mayMatchAttribute } from '../../src/schematron/compile-schematron.js';
+import { finalElementNames, mayMatchAttribute } from '../../src/schematron/compile-schematron.js';
 import { severityOf } from '../../src/schematron/run-schematron.js';
 import { explainCompilerOutput } from '../../src/schematron/sef-cache.js';
 
@@ -60,5 +60,34 @@ describe('explainCompilerOutput', () => {
   });
   it('leaves messages without a line alone', () => {
     expect(explainCompilerOutput('Out of memory', xslt)).toBe('Out of memory');
+  });
+});
+
+describe('finalElementNames', () => {
+  const ns = new Map([['cda', 'urn:hl7-org:v3']]);
+  it.each<[string, { uri: string; local: string }[] | null]>([
+    ['cda:observation', [{ uri: 'urn:hl7-org:v3', local: 'observation' }]],
+    [
+      "/cda:ClinicalDocument/cda:recordTarget[cda:x = 'a/b|c']/cda:patientRole",
+      [{ uri: 'urn:hl7-org:v3', local: 'patientRole' }],
+    ],
+    ["cda:section[cda:code/@code = ('8716-3', '30954-2')]/cda:entry", [{ uri: 'urn:hl7-org:v3', local: 'entry' }]],
+    [
+      'cda:act | //cda:organizer[cda:templateId]',
+      [
+        { uri: 'urn:hl7-org:v3', local: 'act' },
+        { uri: 'urn:hl7-org:v3', local: 'organizer' },
+      ],
+    ],
+    ['plain', [{ uri: '', local: 'plain' }]],
+    ['/', null],
+    ['cda:*', null],
+    ['cda:observation/@moodCode', null],
+    ['node()', null],
+    ['descendant::cda:x', null],
+    ['(cda:a | cda:b)/cda:c', null],
+    ['unknown:thing', null],
+  ])('%s', (context, expected) => {
+    expect(finalElementNames(context, ns)).toEqual(expected);
   });
 });

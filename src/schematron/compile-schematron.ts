@@ -20,7 +20,7 @@ import type { SchElement, SchNode, SourceFile } from './sch-source.js';
  * Bumped when the shape of the generated XSLT changes on purpose. The SEF cache key also hashes the
  * generated XSLT itself, so a forgotten bump cannot serve a stale stylesheet.
  */
-export const COMPILER_VERSION = '3';
+export const COMPILER_VERSION = '4';
 
 /** Namespace of the generated stylesheet's own functions, modes, variables and parameters. */
 export const INTERNAL_NS = 'urn:kih-certify:schematron';
@@ -225,59 +225,72 @@ export function mayMatchAttribute(context: string): boolean {
   return /@|attribute|\$|(^|[|(])\s*\.(?![\w.])/.test(rest);
 }
 
-const NCNAME = '[A-Za-z_][\\w.-]*';
-const NAME_STEP = new RegExp(`^(?:(${NCNAME}):)?(${NCNAME})$`);
-
-/**
- * The element names a rule context can match, as namespace URI and local name, when every branch of the
- * context ends in a named element step (`cda:observation[…]`, `/a/b`, `x | y`); null when a branch
- * could match anything else (`*`, `/`, `@x`, `node()`, an axis, a variable, parentheses). Lets a
- * pattern visit only the elements its rules can fire on, instead of every node of the document.
- */
-export function finalElementNames(
-  context: string,
-  namespaces: ReadonlyMap<string, string>
-): { uri: string; local: string }[] | null {
-  let rest = context.replace(/'[^']*'|"[^"]*"/g, "''");
-  for (let previous = ''; previous !== rest;) {
-    previous = rest;
-    rest = rest.replace(/\[[^[\]]*\]/g, '');
-  }
-  if (/[()$@]|::/.test(rest)) {
-    return null;
-  }
-  const names: { uri: string; local: string }[] = [];
-  for (const branch of rest.split('|')) {
-    const last = branch.trim().split('/').pop()?.trim() ?? '';
-    const m = NAME_STEP.exec(last);
-    if (!m) {
-      return null;
+/** Splits at top-level `|`, outside quotes, brackets and parentheses. */
+function splitUnion(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (quote) {
+      if (c === quote) {
+        quote = '';
+      }
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '[' || c === '(') {
+      depth++;
+    } else if (c === ']' || c === ')') {
+      depth--;
+    } else if (c === '|' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
     }
-    const [, prefix, local] = m;
-    // An unprefixed name in an XSLT pattern is in no namespace (the stylesheet sets no default).
-    const uri = prefix === undefined ? '' : namespaces.get(prefix);
-    if (uri === undefined) {
-      return null;
-    }
-    names.push({ uri, local: local ?? '' });
   }
-  return names;
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
 }
 
-/** What a pattern walks: only the elements its rules name when that is known, else elements (and attributes when needed). */
-function patternSelection(pattern: ResolvedPattern, schema: ResolvedSchema): string {
-  const namespaces = new Map(schema.namespaces.map((n) => [n.prefix, n.uri]));
-  const names = new Set<string>();
+/**
+ * An XPath expression selecting exactly the nodes a rule context (an XSLT pattern) can match, when
+ * the pattern is a plain path: `/a/b` as it is, a relative `a[…]/b` as `//a[…]/b` (XSLT defines a
+ * relative pattern as matching what `//pattern` selects). Null for anything else (functions such as
+ * `id()`, variables, axes, parentheses outside predicates), which then needs the full walk.
+ */
+export function contextSelection(context: string): string | null {
+  const branches = splitUnion(context);
+  const out: string[] = [];
+  for (const branch of branches) {
+    // Look at the branch with string literals and predicates removed: only the path's steps count.
+    let steps = branch.replace(/'[^']*'|"[^"]*"/g, "''");
+    for (let previous = ''; previous !== steps;) {
+      previous = steps;
+      steps = steps.replace(/\[[^[\]]*\]/g, '');
+    }
+    if (steps === '' || /[()$]|::|\.\./.test(steps) || /(^|\/)\.(\/|$)/.test(steps)) {
+      return null;
+    }
+    out.push(branch.startsWith('/') ? branch : `//${branch}`);
+  }
+  return out.join(' | ');
+}
+
+/**
+ * What a pattern walks: the union of its rules' context selections in document order, so a pattern
+ * visits only nodes some rule of it can match; the full node list when a context is not a plain path.
+ */
+function patternSelection(pattern: ResolvedPattern): string {
+  const selections: string[] = [];
   for (const rule of pattern.rules) {
-    const found = finalElementNames(rule.context, namespaces);
-    if (!found) {
+    const selection = contextSelection(rule.context);
+    if (selection === null) {
       // Attributes triple the nodes of a CDA document; a pattern that cannot match one skips them.
       return pattern.rules.some((r) => mayMatchAttribute(r.context)) ? '$kihsch:nodes' : '$kihsch:elements';
     }
-    found.forEach((n) => names.add(`QName(${xpString(n.uri)}, ${xpString(n.local)})`));
+    selections.push(selection);
   }
-  // The key returns nodes in document order, so findings keep the order a full walk would give.
-  return `key('kihsch:by-name', (${[...names].join(', ')}))`;
+  return selections.length === 1 ? (selections[0] ?? '()') : `(${selections.join(' | ')})`;
 }
 
 function ruleXslt(
@@ -344,7 +357,7 @@ function patternXslt(
   }
   w.line(2, '<xsl:call-template name="kihsch:report">');
   w.line(3, '<xsl:with-param name="hits" as="map(*)*">');
-  const nodes = patternSelection(pattern, schema);
+  const nodes = patternSelection(pattern);
   w.line(4, `<xsl:apply-templates select="${nodes}" mode="${mode}">`);
   for (const l of pattern.lets) {
     const as = l.as === undefined ? '' : ` as="${escAttr(l.as)}"`;
@@ -497,14 +510,13 @@ export function generateXslt(schema: ResolvedSchema, rel: (where: string) => str
   w.line(1, `<xsl:param name="kihsch:max-findings" as="kihxs:double" select="${DEFAULT_MAX_FINDINGS}"/>`);
   // Patterns that cannot be narrowed to element names share node lists built once per document.
   // Declared only when used: SaxonJS evaluates global variables at the start of every transform.
-  const selections = schema.patterns.map((p) => patternSelection(p, schema)).join(' ');
+  const selections = schema.patterns.map((p) => patternSelection(p)).join(' ');
   if (selections.includes('$kihsch:elements')) {
     w.line(1, '<xsl:variable name="kihsch:elements" select="(/, //*)"/>');
   }
   if (selections.includes('$kihsch:nodes')) {
     w.line(1, '<xsl:variable name="kihsch:nodes" select="(/, //*/(. | @*))"/>');
   }
-  w.line(1, '<xsl:key name="kihsch:by-name" match="*" use="node-name(.)"/>');
   for (const l of schema.globalLets) {
     letXslt(w, 1, l);
   }

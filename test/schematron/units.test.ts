@@ -1,6 +1,6 @@
 // Small pure pieces of the engine: role mapping, the attribute-walk heuristic, and compiler-message mapping.
 import { describe, expect, it } from '@jest/globals';
-import { finalElementNames, mayMatchAttribute } from '../../src/schematron/compile-schematron.js';
+import { contextSelection, mayMatchAttribute } from '../../src/schematron/compile-schematron.js';
 import { severityOf } from '../../src/schematron/run-schematron.js';
 import { explainCompilerOutput } from '../../src/schematron/sef-cache.js';
 
@@ -63,31 +63,25 @@ describe('explainCompilerOutput', () => {
   });
 });
 
-describe('finalElementNames', () => {
-  const ns = new Map([['cda', 'urn:hl7-org:v3']]);
-  it.each<[string, { uri: string; local: string }[] | null]>([
-    ['cda:observation', [{ uri: 'urn:hl7-org:v3', local: 'observation' }]],
+describe('contextSelection', () => {
+  it.each<[string, string | null]>([
+    ['cda:observation', '//cda:observation'],
+    ['/cda:ClinicalDocument/cda:recordTarget', '/cda:ClinicalDocument/cda:recordTarget'],
     [
-      "/cda:ClinicalDocument/cda:recordTarget[cda:x = 'a/b|c']/cda:patientRole",
-      [{ uri: 'urn:hl7-org:v3', local: 'patientRole' }],
+      "cda:section[cda:code/@code = ('8716-3', '30954-2')]/cda:entry",
+      "//cda:section[cda:code/@code = ('8716-3', '30954-2')]/cda:entry",
     ],
-    ["cda:section[cda:code/@code = ('8716-3', '30954-2')]/cda:entry", [{ uri: 'urn:hl7-org:v3', local: 'entry' }]],
-    [
-      'cda:act | //cda:organizer[cda:templateId]',
-      [
-        { uri: 'urn:hl7-org:v3', local: 'act' },
-        { uri: 'urn:hl7-org:v3', local: 'organizer' },
-      ],
-    ],
-    ['plain', [{ uri: '', local: 'plain' }]],
-    ['/', null],
-    ['cda:*', null],
-    ['cda:observation/@moodCode', null],
+    ["cda:act | /cda:a[@x = 'p|q']", "//cda:act | /cda:a[@x = 'p|q']"],
+    ['cda:observation/@moodCode', '//cda:observation/@moodCode'],
+    ['/', '/'],
+    ['*[cda:templateId]', '//*[cda:templateId]'],
     ['node()', null],
+    ["id('x')", null],
+    ['$nodes', null],
     ['descendant::cda:x', null],
     ['(cda:a | cda:b)/cda:c', null],
-    ['unknown:thing', null],
+    ['cda:a/../cda:b', null],
   ])('%s', (context, expected) => {
-    expect(finalElementNames(context, ns)).toEqual(expected);
+    expect(contextSelection(context)).toBe(expected);
   });
 });

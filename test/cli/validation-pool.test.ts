@@ -4,12 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import type { DocumentReport } from '../../src/validation/report.js';
+import type { createValidationPool as CreateValidationPool } from '../../src/validation/validation-pool.js';
 import { SAMPLES } from '../helpers/cli.js';
 
 // The pool starts worker threads from dist/ (npm test builds first), so it is imported from there too.
 const { createValidationPool } = (await import(
   path.join(PACKAGE_ROOT, 'dist', 'src', 'validation', 'validation-pool.js')
-)) as typeof import('../../src/validation/validation-pool.js');
+)) as { createValidationPool: typeof CreateValidationPool };
 
 const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');
 const INVALID = path.join(SAMPLES, 'dk-phmr-1.3', 'invalid', 'bad-mood-code.xml');

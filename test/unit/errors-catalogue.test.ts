@@ -7,7 +7,12 @@ const doc = readFileSync(`${PACKAGE_ROOT}/docs/errors.md`, 'utf8');
 const documented = new Set([...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
 
 describe('docs/errors.md', () => {
-  const codes = [...Object.keys(CDA_ERROR_CODES), ...Object.keys(XSD_RULE_IDS), ...Object.keys(CLI_ERROR_CODES), ...Object.keys(SCH_ERROR_CODES)];
+  const codes = [
+    ...Object.keys(CDA_ERROR_CODES),
+    ...Object.keys(XSD_RULE_IDS),
+    ...Object.keys(CLI_ERROR_CODES),
+    ...Object.keys(SCH_ERROR_CODES),
+  ];
   it.each(codes)('documents %s', (code) => {
     expect(documented.has(code)).toBe(true);
   });

@@ -42,6 +42,7 @@ const WARNINGS = new Set([
   'DK-PHMR-13-029',
   'DK-PHMR-13-032',
   'DK-PHMR-13-044',
+  'DK-PHMR-13-052',
   'DK-PHMR-13-053',
   'DK-PHMR-13-058',
   'DK-PHMR-13-065',

@@ -24,6 +24,7 @@ const WARNINGS = new Set([
   'DK-PHMR-21-020',
   'DK-PHMR-21-029',
   'DK-PHMR-21-044',
+  'DK-PHMR-21-053',
   'DK-PHMR-21-054',
   'DK-PHMR-21-059',
   'DK-PHMR-21-060',
@@ -399,6 +400,18 @@ describe('dk-phmr-2.1 accepted variants', () => {
           /<component typeCode="COMP" contextConductionInd="true">\s*<section[\s\S]*?<\/section>\s*<\/component>/,
           ''
         ),
+    ],
+    [
+      // MedCom's 2.1.0 examples leave it out; CDA makes it optional.
+      'a measurement observation without statusCode',
+      WEIGHT,
+      (t) => t.replace('<statusCode code="completed"/>\n                  <value', '<value'),
+    ],
+    [
+      // The XDS authorInstitution id can come from assignedAuthor/id (MedCom's examples do this).
+      'an author organisation with a name only, the SOR id on assignedAuthor',
+      BP,
+      (t) => t.replace(/(<representedOrganization[^>]*>)\s*<id [^>]*\/>/, '$1'),
     ],
     [
       'an upper-case UUID',

@@ -1,4 +1,4 @@
-// The validation pipeline for one document: bytes → XML → profile → XSD → Schematron, as one report.
+// The validation pipeline for one document: bytes → XML → profile → XSD → Schematron → TypeScript checks, as one report.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -7,6 +7,7 @@ import { detectProfile } from '../cda/profile-detection.js';
 import { parseXml } from '../cda/xml-parser.js';
 import { isKihError } from '../errors/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../package-info.js';
+import { runPostChecks } from '../rules/post-checks.js';
 import { runRules } from '../schematron/index.js';
 import { statusOf } from './report.js';
 import type { DocumentReport, ProfileId, Severity, ValidationIssue } from './report.js';
@@ -78,6 +79,9 @@ async function runStages(
     // Schematron runs even when the XSD stage failed: people fix both kinds in one pass (as Gazelle does).
     for (const ruleSet of await rules.forProfile(profile)) {
       issues.push(...runRules(ruleSet, input.text, doc));
+    }
+    if (options.builtinRules !== false) {
+      issues.push(...runPostChecks(doc, profile));
     }
     return { profile, profileSource, issues };
   } finally {

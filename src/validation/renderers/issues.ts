@@ -8,8 +8,9 @@ const STAGE_RANK: Readonly<Record<Stage, number>> = {
   profile: 2,
   xsd: 3,
   schematron: 4,
-  xds: 5,
-  tool: 6,
+  rules: 5,
+  xds: 6,
+  tool: 7,
 };
 
 const STAGE_RANK_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(STAGE_RANK));

@@ -1,0 +1,62 @@
+// Profile checks written in TypeScript, for rules where XPath is the wrong tool; they report through the same model as Schematron.
+import type { XmlDocument } from 'libxml2-wasm';
+import { CDA_NAMESPACES } from '../cda/namespaces.js';
+import { canonicalPath } from '../cda/node-path.js';
+import type { ProfileId, ValidationIssue } from '../validation/report.js';
+import { PROFILE_IDS } from '../validation/report.js';
+import { cprBirthYear, cprProblem } from './cpr.js';
+
+export interface PostCheck {
+  /** Stable rule id, listed in docs/rules.md like the Schematron rules. */
+  readonly id: string;
+  readonly profiles: readonly ProfileId[];
+  readonly see: string;
+  run(doc: XmlDocument): ValidationIssue[];
+}
+
+const CPR_ROOT = '1.2.208.176.1.2';
+
+/**
+ * Every CPR number in the document (patient, author, any participant): the date part must be a
+ * real date in the century its 7th digit gives. The Schematron rules accept a date valid in 19xx or
+ * 20xx; this check knows which of the two (or 18xx) the number means, so 29 February of a
+ * non-leap century is caught.
+ */
+const cprDate: PostCheck = {
+  id: 'DK-CPR-001',
+  profiles: PROFILE_IDS,
+  see: 'CPR register: date part and century digit',
+  run(doc) {
+    const issues: ValidationIssue[] = [];
+    for (const attr of doc.find(`//cda:*[@root = '${CPR_ROOT}']/@extension`, CDA_NAMESPACES)) {
+      const cpr = attr.content.trim();
+      // Format errors (not 10 digits) are the Schematron rules' findings; this check adds the date.
+      if (cprProblem(cpr) !== 'date' || !/^\d{10}$/.test(cpr)) {
+        continue;
+      }
+      const year = cprBirthYear(Number(cpr.slice(4, 6)), Number(cpr[6]));
+      issues.push({
+        ruleId: cprDate.id,
+        severity: 'error',
+        stage: 'rules',
+        // Only the date part and the century digit: reports are stored and shared, a whole CPR number is not.
+        message: `A CPR number's date part ${cpr.slice(0, 6)} with 7th digit ${cpr.charAt(6)} is no real date of birth (${cpr.slice(0, 2)}.${cpr.slice(2, 4)}.${year}; the 7th digit gives the century, replacement numbers add 60 to the day).`,
+        xpath: canonicalPath(attr),
+        // libxml2 keeps lines on elements only; the attribute's is its element's.
+        ...(attr.parent && attr.parent.line > 0 ? { line: attr.parent.line } : {}),
+        see: cprDate.see,
+      });
+    }
+    return issues;
+  },
+};
+
+export const POST_CHECKS: readonly PostCheck[] = [cprDate];
+
+/** Runs the checks that apply to the profile (none for an unknown profile). */
+export function runPostChecks(doc: XmlDocument, profile: ProfileId | null): ValidationIssue[] {
+  if (!profile) {
+    return [];
+  }
+  return POST_CHECKS.filter((c) => c.profiles.includes(profile)).flatMap((c) => c.run(doc));
+}

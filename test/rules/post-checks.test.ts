@@ -70,3 +70,29 @@ describe('DK-CPR-001 in the pipeline', () => {
     }
   });
 });
+
+describe('CPR numbers in findings', () => {
+  const validator = createDocumentValidator();
+
+  it('no finding on a malformed or implausible CPR number repeats the whole number', async () => {
+    const files = (await collectXmlFiles([SAMPLES_DIR])).filter((f) => f.includes(`${path.sep}valid${path.sep}`));
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const cprs = [...text.matchAll(/root="1\.2\.208\.176\.1\.2" extension="(\d{10})"/g)].map((m) => m[1] ?? '');
+      for (const bad of ['3213551234', '29020010009']) {
+        let mutated = text;
+        for (const cpr of cprs) {
+          mutated = mutated.replaceAll(cpr, bad);
+        }
+        const report = await validator.validateBytes(new TextEncoder().encode(mutated), file);
+        if (cprs.length > 0) {
+          expect(report.valid).toBe(false);
+        }
+        expect({ file, leaked: report.issues.filter((i) => i.message.includes(bad)).map((i) => i.ruleId) }).toEqual({
+          file,
+          leaked: [],
+        });
+      }
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { isProfileId, PROFILE_IDS, summarize } from '../validation/report.js';
 import type { ProfileId, Severity, ValidationRunReport } from '../validation/report.js';
 import { createRuleSets } from '../validation/rule-sets.js';
 import { loadSchema } from '../validation/xsd-schema.js';
-import { validateFiles } from '../validation/worker-pool.js';
+import { validateFiles } from '../validation/validate-files.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';

@@ -61,3 +61,31 @@ export function assertIds(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/<(?:sch:)?(?:assert|report)\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1] ?? '');
 }
+
+/** The rule set compiles without compiler warnings and has the expected number of asserts. */
+export async function expectCleanCompile(profile: ProfileId, assertCount: number): Promise<void> {
+  const rules = await rulesFor(profile);
+  expect(rules.warnings).toEqual([]);
+  expect(rules.assertCount).toBe(assertCount);
+}
+
+/** A sample has no error or warning findings from the profile's rules. */
+export async function expectNoFindings(profile: ProfileId, sample: string): Promise<void> {
+  const issues = await check(profile, readSample(sample));
+  expect(issues.filter((i) => i.severity !== 'info')).toEqual([]);
+}
+
+/**
+ * Applies a one-defect edit to a sample, checks that exactly rule `id` fires (nothing unrelated),
+ * and returns that rule's findings for the caller's own checks.
+ */
+export async function findingsOfLoneRule(
+  profile: ProfileId,
+  id: string,
+  sample: string,
+  edit: (text: string) => string
+): Promise<ValidationIssue[]> {
+  const issues = await check(profile, mutate(readSample(sample), edit));
+  expect(firedRuleIds(issues)).toEqual([id]);
+  return issues.filter((i) => i.ruleId === id);
+}

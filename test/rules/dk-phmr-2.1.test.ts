@@ -1,6 +1,14 @@
 // DK PHMR 2.1 rules: the valid samples pass, and each rule fires alone on a sample broken in one place.
 import { describe, expect, it } from '@jest/globals';
-import { check, firedRuleIds, mutate, readSample, rulesFor } from '../helpers/rules.js';
+import {
+  check,
+  expectCleanCompile,
+  expectNoFindings,
+  findingsOfLoneRule,
+  firedRuleIds,
+  mutate,
+  readSample,
+} from '../helpers/rules.js';
 
 const VALID = ['dk-phmr-2.1/valid/blood-pressure-saturation-fev1.xml', 'dk-phmr-2.1/valid/weight.xml'];
 const WEIGHT = 'dk-phmr-2.1/valid/weight.xml';
@@ -364,22 +372,17 @@ const CASES: [string, string, string, Edit][] = [
 
 describe('dk-phmr-2.1 valid samples', () => {
   it('compiles without warnings', async () => {
-    const rules = await rulesFor('dk-phmr-2.1');
-    expect(rules.warnings).toEqual([]);
-    expect(rules.assertCount).toBe(new Set(CASES.map(([id]) => id)).size);
+    await expectCleanCompile('dk-phmr-2.1', new Set(CASES.map(([id]) => id)).size);
   });
 
   it.each(VALID)('%s has no findings', async (file) => {
-    const issues = await check('dk-phmr-2.1', readSample(file));
-    expect(issues.filter((i) => i.severity !== 'info')).toEqual([]);
+    await expectNoFindings('dk-phmr-2.1', file);
   });
 });
 
 describe('dk-phmr-2.1 rules', () => {
   it.each(CASES)('%s fires alone: %s', async (id, _what, sample, edit) => {
-    const issues = await check('dk-phmr-2.1', mutate(readSample(sample), edit));
-    expect(firedRuleIds(issues)).toEqual([id]);
-    const found = issues.filter((i) => i.ruleId === id);
+    const found = await findingsOfLoneRule('dk-phmr-2.1', id, sample, edit);
     expect(found.map((i) => i.severity)).toEqual(found.map(() => (WARNINGS.has(id) ? 'warning' : 'error')));
     expect(found.every((i) => (i.see ?? '') !== '' && !i.message.includes('\n'))).toBe(true);
   });

@@ -1,6 +1,14 @@
 // DK QFDD 1.2 rules (schematron/dk-qfdd-1.2.sch): the valid samples pass, and each rule fires alone on a sample with one defect.
 import { describe, expect, it } from '@jest/globals';
-import { check, firedRuleIds, mutate, readSample, rulesFor } from '../helpers/rules.js';
+import {
+  check,
+  expectCleanCompile,
+  expectNoFindings,
+  findingsOfLoneRule,
+  firedRuleIds,
+  mutate,
+  readSample,
+} from '../helpers/rules.js';
 
 const COPD = 'dk-qfdd-1.2/valid/copd-daily-numeric-choice-text.xml';
 const SLIDERS = 'dk-qfdd-1.2/valid/fatigue-pain-sliders.xml';
@@ -102,20 +110,15 @@ const cases: [string, Sample, (t: string) => string][] = [
 
 describe('DK QFDD 1.2 rules', () => {
   it('compiles without compiler warnings', async () => {
-    const rules = await rulesFor('dk-qfdd-1.2');
-    expect(rules.warnings).toEqual([]);
-    expect(rules.assertCount).toBe(37);
+    await expectCleanCompile('dk-qfdd-1.2', 37);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
-    const issues = await check('dk-qfdd-1.2', readSample(sample));
-    expect(issues.filter((i) => i.severity !== 'info')).toEqual([]);
+    await expectNoFindings('dk-qfdd-1.2', sample);
   });
 
   it.each(cases)('%s fires alone on a broken %s', async (id, sample, edit) => {
-    const issues = await check('dk-qfdd-1.2', mutate(readSample(sample), edit));
-    expect(firedRuleIds(issues)).toEqual([id]);
-    const issue = issues.find((i) => i.ruleId === id);
+    const issue = (await findingsOfLoneRule('dk-qfdd-1.2', id, sample, edit))[0];
     expect(issue?.see).toBeTruthy();
     expect(issue?.stage).toBe('schematron');
   });

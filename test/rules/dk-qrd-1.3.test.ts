@@ -1,6 +1,14 @@
 // DK QRD 1.3 rules (schematron/dk-qrd-1.3.sch): the valid samples pass, and each rule fires alone on a sample with one defect.
 import { describe, expect, it } from '@jest/globals';
-import { check, firedRuleIds, mutate, readSample, rulesFor } from '../helpers/rules.js';
+import {
+  check,
+  expectCleanCompile,
+  expectNoFindings,
+  findingsOfLoneRule,
+  firedRuleIds,
+  mutate,
+  readSample,
+} from '../helpers/rules.js';
 
 const COPD = 'dk-qrd-1.3/valid/copd-daily-numeric-choice-text.xml';
 const SLIDERS = 'dk-qrd-1.3/valid/fatigue-pain-sliders.xml';
@@ -310,20 +318,15 @@ const cases: [string, Sample, (t: string) => string][] = [
 
 describe('DK QRD 1.3 rules', () => {
   it('compiles without compiler warnings', async () => {
-    const rules = await rulesFor('dk-qrd-1.3');
-    expect(rules.warnings).toEqual([]);
-    expect(rules.assertCount).toBe(104);
+    await expectCleanCompile('dk-qrd-1.3', 104);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
-    const issues = await check('dk-qrd-1.3', readSample(sample));
-    expect(issues.filter((i) => i.severity !== 'info')).toEqual([]);
+    await expectNoFindings('dk-qrd-1.3', sample);
   });
 
   it.each(cases)('%s fires alone on a broken %s', async (id, sample, edit) => {
-    const issues = await check('dk-qrd-1.3', mutate(readSample(sample), edit));
-    expect(firedRuleIds(issues)).toEqual([id]);
-    const issue = issues.find((i) => i.ruleId === id);
+    const issue = (await findingsOfLoneRule('dk-qrd-1.3', id, sample, edit))[0];
     expect(issue?.see).toBeTruthy();
     expect(issue?.stage).toBe('schematron');
   });

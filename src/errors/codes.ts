@@ -50,4 +50,24 @@ export const SCH_ERROR_CODES = {
 
 export type SchErrorCode = keyof typeof SCH_ERROR_CODES;
 
-export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode;
+/** Errors of the XDS stage: settings, request building and the wire format. */
+export const XDS_ERROR_CODES = {
+  XDS_ERR_SETTINGS: 'A settings file is unreadable, not JSON, or has an unknown or ill-typed setting.',
+  XDS_ERR_METADATA: 'The metadata has error findings, so no request is built.',
+  XDS_ERR_REQUEST_XML: 'An ITI-41 request body is not well-formed or holds no SubmitObjectsRequest.',
+  XDS_ERR_MTOM: 'A multipart/related (MTOM/XOP) message is malformed.',
+  XDS_ERR_HTTP: 'An HTTP message to write or read is malformed (method, URL, header, start line or length).',
+  XDS_ERR_ID_CARD: 'The ID card file is unreadable or is not a saml:Assertion.',
+} as const;
+
+export type XdsErrorCode = keyof typeof XDS_ERROR_CODES;
+
+/** Errors of talking to a KIH repository (or the simulator). */
+export const KIH_ERROR_CODES = {
+  KIH_ERR_UNEXPECTED_RESPONSE:
+    'The repository answered with something that is neither a RegistryResponse nor a SOAP fault.',
+} as const;
+
+export type KihErrorCode = keyof typeof KIH_ERROR_CODES;
+
+export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode | XdsErrorCode | KihErrorCode;

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { CDA_ERROR_CODES, CLI_ERROR_CODES, SCH_ERROR_CODES, XSD_RULE_IDS } from '../../src/errors/codes.js';
+import {
+  CDA_ERROR_CODES,
+  CLI_ERROR_CODES,
+  KIH_ERROR_CODES,
+  SCH_ERROR_CODES,
+  XDS_ERROR_CODES,
+  XSD_RULE_IDS,
+} from '../../src/errors/codes.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 
 const doc = readFileSync(`${PACKAGE_ROOT}/docs/errors.md`, 'utf8');
@@ -12,6 +19,8 @@ describe('docs/errors.md', () => {
     ...Object.keys(XSD_RULE_IDS),
     ...Object.keys(CLI_ERROR_CODES),
     ...Object.keys(SCH_ERROR_CODES),
+    ...Object.keys(XDS_ERROR_CODES),
+    ...Object.keys(KIH_ERROR_CODES),
   ];
   it.each(codes)('documents %s', (code) => {
     expect(documented.has(code)).toBe(true);

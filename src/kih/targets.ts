@@ -1,0 +1,100 @@
+// Named submission targets: the local simulator and KIH's test and production repositories, with their wire settings.
+import { KihError } from '../errors/kih-error.js';
+import type { MetadataSettings } from '../xds/metadata-settings.js';
+import type { SoapVersion } from '../xds/soap-envelope.js';
+
+export interface Target {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly soapVersion: SoapVersion;
+  /** DGWS headers (wsse:Security with the ID card, medcom:Header) and an HTTP SOAPAction. */
+  readonly dgws: boolean;
+  readonly repositoryUniqueId?: string;
+  readonly stsEndpoint?: string;
+  /** A real KIH environment: settings left at the tool's defaults there get a warning. */
+  readonly live: boolean;
+  /**
+   * IHE limits a uniqueId extension to 16 characters; DK sends `root^UUID` (36). null: the DK
+   * form is accepted (KIH does); 16: a stock IHE repository's limit.
+   */
+  readonly uniqueIdExtensionLimit: number | null;
+  /** Metadata settings this target implies (layered under the vendor's own). */
+  readonly metadata: Partial<MetadataSettings>;
+}
+
+export const DEFAULT_SIMULATOR_PORT = 8041;
+
+/**
+ * Built-in targets. Endpoints and OIDs are KIH's published values; which PHMR formatCode KIH
+ * expects today is an open question with MedCom, so the versioned code (the current code system)
+ * is the default and `legacy` is a setting.
+ */
+export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
+  local: {
+    name: 'local',
+    endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
+    soapVersion: '1.1',
+    dgws: true,
+    repositoryUniqueId: '1.2.208.176.43210.8.1.99',
+    live: false,
+    uniqueIdExtensionLimit: null,
+    metadata: {
+      homeCommunityId: '1.2.208.176.43210.8.99',
+      // QFDD headers name no patient; the simulator files them under this fictitious number.
+      patientlessPatientId: { id: '0000000000', assigningAuthority: '1.2.208.176.1.2' },
+    },
+  },
+  'kih-test': {
+    name: 'kih-test',
+    endpoint: 'https://kih.test.xdsrepositoryb.medcom.dk/kih-iti41/iti41',
+    soapVersion: '1.1',
+    dgws: true,
+    repositoryUniqueId: '1.2.208.176.43210.8.1.29',
+    stsEndpoint: 'http://test2.ekstern-test.nspop.dk:8080/sts/services/NewSecurityTokenService',
+    live: true,
+    uniqueIdExtensionLimit: null,
+    metadata: { homeCommunityId: '1.2.208.176.43210.8.20' },
+  },
+  'kih-prod': {
+    name: 'kih-prod',
+    endpoint: 'https://kihrepository-sec-npi-nsi.rn.dsdn.dk:8022/kih-iti41/iti41',
+    soapVersion: '1.1',
+    dgws: true,
+    repositoryUniqueId: '1.2.208.176.8.1.30',
+    live: true,
+    uniqueIdExtensionLimit: null,
+    metadata: { homeCommunityId: '1.2.208.176.8.1' },
+  },
+};
+
+export const TARGET_NAMES = Object.keys(BUILTIN_TARGETS);
+
+export function getTarget(name: string): Target {
+  const target = BUILTIN_TARGETS[name];
+  if (!target) {
+    throw new KihError('CLI_ERR_USAGE', `Unknown target "${name}"; known targets: ${TARGET_NAMES.join(', ')}.`);
+  }
+  return target;
+}
+
+/** A target for an ad-hoc endpoint (`--endpoint URL`): plain IHE unless told otherwise. */
+export function endpointTarget(endpoint: string, soapVersion: SoapVersion): Target {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new KihError('CLI_ERR_USAGE', `--endpoint is not a URL: "${endpoint}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KihError('CLI_ERR_USAGE', `--endpoint must be http or https: "${endpoint}"`);
+  }
+  return {
+    name: 'endpoint',
+    endpoint,
+    soapVersion,
+    dgws: soapVersion === '1.1',
+    live: false,
+    uniqueIdExtensionLimit: null,
+    metadata: {},
+  };
+}

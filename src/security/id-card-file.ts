@@ -1,0 +1,51 @@
+// Reads a DGWS ID card (an STS-signed saml:Assertion) from a file, checked but kept byte for byte.
+import { readFile } from 'node:fs/promises';
+import { XmlDocument, XmlParseError } from 'libxml2-wasm';
+import { SAFE_PARSE_OPTIONS } from '../cda/libxml.js';
+import { KihError } from '../errors/kih-error.js';
+import { XDS_NS } from '../xds/vocabulary.js';
+
+const XML_DECLARATION = /^\uFEFF?<\?xml[^?]*\?>\s*/;
+
+/**
+ * The card's text without an XML declaration (it goes inside another document) and otherwise
+ * unchanged: the signature covers its canonical form, and re-serialising risks breaking it.
+ */
+export function checkIdCard(text: string, source: string): string {
+  const card = text.replace(XML_DECLARATION, '').trimEnd();
+  if (/<!DOCTYPE/i.test(card)) {
+    throw new KihError('XDS_ERR_ID_CARD', `${source}: the ID card has a DOCTYPE, which is refused.`);
+  }
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromString(card, { option: SAFE_PARSE_OPTIONS });
+  } catch (err) {
+    const detail = err instanceof XmlParseError ? err.message.trim() : String(err);
+    throw new KihError('XDS_ERR_ID_CARD', `${source}: the ID card is not well-formed XML (${detail}).`);
+  }
+  try {
+    const root = doc.root;
+    if (root.name !== 'Assertion' || root.namespaceUri !== XDS_NS.saml) {
+      throw new KihError(
+        'XDS_ERR_ID_CARD',
+        `${source}: the ID card must be a {${XDS_NS.saml}}Assertion element, found {${root.namespaceUri}}${root.name}.`
+      );
+    }
+  } finally {
+    doc.dispose();
+  }
+  return card;
+}
+
+export async function readIdCardFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new KihError(
+      'XDS_ERR_ID_CARD',
+      `${file}: cannot be read (${err instanceof Error ? err.message : String(err)}).`
+    );
+  }
+  return checkIdCard(text, file);
+}

@@ -1,0 +1,355 @@
+// Reads an ITI-41 answer (MTOM or plain SOAP, RegistryResponse or fault, or something else entirely) into one outcome; never throws for a bad answer.
+import { XmlDocument, XmlElement, XmlParseError } from 'libxml2-wasm';
+import { checkInputBytes } from '../../cda/input-checks.js';
+import { SAFE_PARSE_OPTIONS } from '../../cda/libxml.js';
+import { isKihError } from '../../errors/kih-error.js';
+import { parseContentType, parseMultipartRelated } from '../mtom.js';
+import { classifyOutcome, UNEXPECTED_RESPONSE_CODE } from './outcome.js';
+import type { RegistryErrorInfo, RegistryStatus, SoapFaultInfo, SubmissionOutcome } from './outcome.js';
+
+export interface HttpAnswer {
+  readonly status: number;
+  /** As Node gives them (any case is accepted). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Uint8Array;
+}
+
+export const RESPONSE_NS = {
+  soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
+  soap12: 'http://www.w3.org/2003/05/soap-envelope',
+  rs: 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+  medcom: 'http://www.medcom.dk/dgws/2006/04/dgws-1.0.xsd',
+} as const;
+
+const STATUS_BY_URN: Readonly<Record<string, RegistryStatus>> = {
+  'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success': 'success',
+  'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure': 'failure',
+  'urn:ihe:iti:2007:ResponseStatusType:PartialSuccess': 'partialSuccess',
+};
+
+const WARNING_SEVERITY = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Warning';
+
+/** Longest piece of an unexpected body quoted in the outcome. */
+const SNIPPET_LENGTH = 200;
+
+/** The answer as far as the XML could be read; `undefined` fields were absent. */
+interface Reading {
+  status?: RegistryStatus;
+  entries: RegistryErrorInfo[];
+  fault?: SoapFaultInfo;
+  relatesTo?: string;
+  action?: string;
+}
+
+function header(headers: HttpAnswer['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) {
+      return Array.isArray(value) ? value[0] : value;
+    }
+  }
+  return undefined;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters (and undecodable bytes) are what it finds
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\ufffd]+/g;
+
+/** Printable start of a body for messages: control characters become spaces, runs of space collapse. */
+export function bodySnippet(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, SNIPPET_LENGTH * 4)).toString(
+    'utf8'
+  );
+  const clean = text.replace(CONTROL_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
+  return clean.length > SNIPPET_LENGTH ? `${clean.slice(0, SNIPPET_LENGTH)}…` : clean;
+}
+
+function elementChildren(el: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (let n = el.firstChild; n; n = n.next) {
+    if (n instanceof XmlElement) {
+      out.push(n);
+    }
+  }
+  return out;
+}
+
+function child(el: XmlElement, ns: string, name: string): XmlElement | undefined {
+  return elementChildren(el).find((c) => c.namespaceUri === ns && c.name === name);
+}
+
+function isElement(el: XmlElement, ns: string, name: string): boolean {
+  return el.namespaceUri === ns && el.name === name;
+}
+
+function text(el: XmlElement | undefined): string | undefined {
+  const value = el?.content.trim();
+  return value ? value : undefined;
+}
+
+function localName(qname: string): string {
+  return qname.slice(qname.indexOf(':') + 1);
+}
+
+function readRegistryResponse(el: XmlElement, reading: Reading): void {
+  const status = el.attr('status')?.value.trim() ?? '';
+  // ebRS 2.1 and some test peers write the bare names; they mean the same.
+  reading.status =
+    STATUS_BY_URN[status] ??
+    (status === 'Success'
+      ? 'success'
+      : status === 'Failure'
+        ? 'failure'
+        : status === 'PartialSuccess'
+          ? 'partialSuccess'
+          : undefined);
+  if (reading.status === undefined) {
+    reading.entries.push({
+      errorCode: UNEXPECTED_RESPONSE_CODE,
+      codeContext: `RegistryResponse with an unknown status ${JSON.stringify(status)}.`,
+      severity: 'error',
+    });
+  }
+  const list = child(el, RESPONSE_NS.rs, 'RegistryErrorList');
+  for (const error of list ? elementChildren(list) : []) {
+    if (!isElement(error, RESPONSE_NS.rs, 'RegistryError')) {
+      continue;
+    }
+    const location = error.attr('location')?.value;
+    reading.entries.push({
+      errorCode: error.attr('errorCode')?.value ?? '',
+      // Some registries put the context in the element's text instead of the attribute.
+      codeContext: error.attr('codeContext')?.value ?? text(error) ?? '',
+      ...(location ? { location } : {}),
+      // A missing or unknown severity counts as Error: the safe reading.
+      severity: error.attr('severity')?.value.trim() === WARNING_SEVERITY ? 'warning' : 'error',
+    });
+  }
+}
+
+function readFault(fault: XmlElement, soapVersion: '1.1' | '1.2'): SoapFaultInfo {
+  let code: string;
+  let subcodes: string[];
+  let reason: string;
+  if (soapVersion === '1.1') {
+    // SOAP 1.1 fault children are unqualified, though some stacks qualify them; the name is enough.
+    const named = (name: string): XmlElement | undefined => elementChildren(fault).find((c) => c.name === name);
+    const parts = localName(text(named('faultcode')) ?? '').split('.');
+    code = parts[0] ?? '';
+    subcodes = parts.slice(1);
+    reason = text(named('faultstring')) ?? '';
+  } else {
+    const ns = RESPONSE_NS.soap12;
+    const codeEl = child(fault, ns, 'Code');
+    code = localName(text(codeEl && child(codeEl, ns, 'Value')) ?? '');
+    subcodes = [];
+    for (let sub = codeEl && child(codeEl, ns, 'Subcode'); sub; sub = child(sub, ns, 'Subcode')) {
+      const value = text(child(sub, ns, 'Value'));
+      if (value) {
+        subcodes.push(value);
+      }
+    }
+    const reasonEl = child(fault, ns, 'Reason');
+    reason = text(reasonEl && child(reasonEl, ns, 'Text')) ?? '';
+  }
+  const dgws = fault.get('.//medcom:FaultCode', { medcom: RESPONSE_NS.medcom });
+  const dgwsFaultCode = dgws?.content.trim();
+  return { soapVersion, code, subcodes, reason, ...(dgwsFaultCode ? { dgwsFaultCode } : {}) };
+}
+
+/** Reads a parsed answer; `undefined` when it is neither a RegistryResponse nor a SOAP fault. */
+function readDocument(doc: XmlDocument): Reading | undefined {
+  const root = doc.root;
+  const reading: Reading = { entries: [] };
+  // A bare RegistryResponse (no envelope) comes from some test peers; it says the same thing.
+  if (isElement(root, RESPONSE_NS.rs, 'RegistryResponse')) {
+    readRegistryResponse(root, reading);
+    return reading;
+  }
+  const soapVersion =
+    root.name !== 'Envelope'
+      ? undefined
+      : root.namespaceUri === RESPONSE_NS.soap11
+        ? '1.1'
+        : root.namespaceUri === RESPONSE_NS.soap12
+          ? '1.2'
+          : undefined;
+  if (!soapVersion) {
+    return undefined;
+  }
+  const soapNs = root.namespaceUri;
+  const head = child(root, soapNs, 'Header');
+  const relatesTo = text(head && child(head, RESPONSE_NS.wsa, 'RelatesTo'));
+  const action = text(head && child(head, RESPONSE_NS.wsa, 'Action'));
+  if (relatesTo) {
+    reading.relatesTo = relatesTo;
+  }
+  if (action) {
+    reading.action = action;
+  }
+  const body = child(root, soapNs, 'Body');
+  const payload = body && elementChildren(body)[0];
+  if (!payload) {
+    return undefined;
+  }
+  if (isElement(payload, RESPONSE_NS.rs, 'RegistryResponse')) {
+    readRegistryResponse(payload, reading);
+    return reading;
+  }
+  if (isElement(payload, soapNs, 'Fault')) {
+    reading.fault = readFault(payload, soapVersion);
+    return reading;
+  }
+  return undefined;
+}
+
+function describeError(e: RegistryErrorInfo): string {
+  const context = e.codeContext.replace(/\s+/g, ' ').trim();
+  return context ? `${e.errorCode} (${context.length > 120 ? `${context.slice(0, 120)}…` : context})` : e.errorCode;
+}
+
+function listErrors(label: string, list: readonly RegistryErrorInfo[]): string {
+  if (list.length === 0) {
+    return '';
+  }
+  const [first] = list;
+  const more = list.length > 1 ? ` and ${list.length - 1} more` : '';
+  return ` ${list.length} ${label}${list.length > 1 ? 's' : ''}: ${first ? describeError(first) : ''}${more}.`;
+}
+
+function summarize(reading: Reading, httpStatus: number): string {
+  const errors = reading.entries.filter((e) => e.severity === 'error');
+  const warnings = reading.entries.filter((e) => e.severity === 'warning');
+  if (reading.fault) {
+    const f = reading.fault;
+    const code = [f.code, ...f.subcodes].join('/');
+    const dgws = f.dgwsFaultCode ? `, DGWS ${f.dgwsFaultCode}` : '';
+    return `HTTP ${httpStatus}: SOAP ${f.soapVersion} fault ${code}${dgws}${f.reason ? `: ${f.reason}` : ''}`;
+  }
+  switch (reading.status) {
+    case 'success':
+      return (
+        `HTTP ${httpStatus}: Success.` +
+        listErrors('warning', warnings) +
+        (errors.length > 0 ? ` The registry also reported${listErrors('error', errors)}` : '')
+      );
+    case 'partialSuccess':
+      return `HTTP ${httpStatus}: PartialSuccess.${listErrors('error', errors)}${listErrors('warning', warnings)}`;
+    case 'failure':
+      return `HTTP ${httpStatus}: Failure.${listErrors('error', errors)}${listErrors('warning', warnings)}`;
+    case undefined:
+      return `HTTP ${httpStatus}: RegistryResponse without a known status.${listErrors('error', errors)}`;
+  }
+}
+
+function outcomeOf(reading: Reading, httpStatus: number): SubmissionOutcome {
+  const klass = classifyOutcome({
+    httpStatus,
+    entries: reading.entries,
+    ...(reading.status ? { status: reading.status } : {}),
+    ...(reading.fault ? { fault: reading.fault } : {}),
+  });
+  return {
+    outcome: reading.status ?? 'failure',
+    class: klass,
+    // A Success that also carries Error-severity entries stays a success (the document is stored,
+    // and a retry would store it twice) but keeps them in `errors` and says so in the message.
+    errors: reading.entries.filter((e) => e.severity === 'error'),
+    warnings: reading.entries.filter((e) => e.severity === 'warning'),
+    httpStatus,
+    ...(reading.fault ? { fault: reading.fault } : {}),
+    ...(reading.relatesTo ? { relatesTo: reading.relatesTo } : {}),
+    ...(reading.action ? { action: reading.action } : {}),
+    message: summarize(reading, httpStatus),
+  };
+}
+
+/** An answer that is not a RegistryResponse or a fault: a failure whose one error says what came instead. */
+function unexpected(httpStatus: number, contentType: string | undefined, what: string): SubmissionOutcome {
+  const type = contentType ? `, content type ${contentType}` : ', no content type';
+  const context = `HTTP ${httpStatus}${type}: ${what}`;
+  return {
+    outcome: 'failure',
+    class: classifyOutcome({ httpStatus }),
+    errors: [{ errorCode: UNEXPECTED_RESPONSE_CODE, codeContext: context, severity: 'error' }],
+    warnings: [],
+    httpStatus,
+    message: `Unexpected answer: ${context}`,
+  };
+}
+
+function looksLikeXml(bytes: Uint8Array): boolean {
+  return /^(\ufeff)?\s*</.test(
+    Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 64)).toString('utf8')
+  );
+}
+
+/**
+ * The SOAP bytes of an answer. A multipart content type whose body has no multipart framing
+ * (some servers) is read as plain XML; a multipart body that cannot be split is a reason string.
+ */
+function soapBytes(body: Uint8Array, contentType: string | undefined): Uint8Array | string {
+  if (contentType === undefined || !parseContentType(contentType).mediaType.startsWith('multipart/')) {
+    return body;
+  }
+  try {
+    return parseMultipartRelated(body, contentType).root.body;
+  } catch (err) {
+    if (!isKihError(err)) {
+      throw err;
+    }
+    return looksLikeXml(body) ? body : `${err.message} Body: ${bodySnippet(body) || '(only white space)'}`;
+  }
+}
+
+/** Reads an ITI-41 answer. Every answer, however broken, becomes an outcome; nothing is thrown for it. */
+export function parseSubmissionResponse(answer: HttpAnswer): SubmissionOutcome {
+  const { status: httpStatus, body } = answer;
+  const contentType = header(answer.headers, 'content-type');
+  if (body.byteLength === 0) {
+    return unexpected(httpStatus, contentType, 'empty body.');
+  }
+  if (bodySnippet(body) === '') {
+    return unexpected(httpStatus, contentType, `a body of ${body.byteLength} bytes of white space only.`);
+  }
+  const xml = soapBytes(body, contentType);
+  if (typeof xml === 'string') {
+    return unexpected(httpStatus, contentType, xml);
+  }
+  // The same raw-byte checks as for documents: UTF-8 only and no DOCTYPE (no DTDs, no entities).
+  const checked = checkInputBytes(xml, Number.MAX_SAFE_INTEGER);
+  if (!checked.ok) {
+    // The checks' own messages speak of CDA documents; say it for an answer.
+    const reason = checked.issues
+      .map((i) =>
+        i.ruleId === 'CDA_ERR_DOCTYPE'
+          ? 'XML with a DOCTYPE, refused unread (no DTDs or entities).'
+          : i.ruleId === 'CDA_ERR_ENCODING'
+            ? 'XML that is not UTF-8.'
+            : i.ruleId === 'CDA_ERR_EMPTY'
+              ? 'an empty SOAP part.'
+              : i.message
+      )
+      .join(' ');
+    return unexpected(httpStatus, contentType, `${reason} Body: ${bodySnippet(xml)}`);
+  }
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromBuffer(xml, { url: 'response.xml', option: SAFE_PARSE_OPTIONS });
+  } catch (err) {
+    if (err instanceof XmlParseError) {
+      return unexpected(httpStatus, contentType, `not well-formed XML: ${bodySnippet(xml)}`);
+    }
+    throw err;
+  }
+  try {
+    const reading = readDocument(doc);
+    if (!reading) {
+      const root = doc.root;
+      const name = root.namespaceUri ? `{${root.namespaceUri}}${root.name}` : root.name;
+      return unexpected(httpStatus, contentType, `XML that is neither a RegistryResponse nor a SOAP fault (${name}).`);
+    }
+    return outcomeOf(reading, httpStatus);
+  } finally {
+    doc.dispose();
+  }
+}

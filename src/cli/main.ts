@@ -3,12 +3,16 @@ import { isKihError } from '../errors/kih-error.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
+import { metadataCommand } from './metadata-command.js';
+import { requestCommand } from './request-command.js';
 import { validateCommand } from './validate-command.js';
 
 export const USAGE = `Usage: kih <command> [options]
 
 Commands:
   validate <file|dir>...   validate PHMR/QRD/QFDD documents (kih validate --help)
+  metadata <file>          print a document's XDS metadata as JSON (kih metadata --help)
+  request <file>           write the ITI-41 HTTP request for a document (kih request --help)
   help                     this help
   version                  print the version
 
@@ -18,6 +22,8 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
+  metadata: metadataCommand,
+  request: requestCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

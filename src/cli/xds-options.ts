@@ -1,0 +1,124 @@
+// Options shared by `kih metadata` and `kih request`: target, settings file, event codes, profile, and reading the document.
+import { readFile, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
+import { KihError } from '../errors/kih-error.js';
+import { endpointTarget, getTarget, TARGET_NAMES } from '../kih/targets.js';
+import type { Target } from '../kih/targets.js';
+import { isProfileId, PROFILE_IDS } from '../validation/report.js';
+import type { ProfileId } from '../validation/report.js';
+import type { CodedValue } from '../xds/metadata-model.js';
+import { resolveSettings } from '../xds/metadata-settings.js';
+import type { MetadataSettings, ResolvedSettings } from '../xds/metadata-settings.js';
+import { loadSettingsFile } from '../xds/settings-file.js';
+import type { SoapVersion } from '../xds/soap-envelope.js';
+
+export const XDS_OPTIONS = {
+  target: { type: 'string', short: 't' },
+  endpoint: { type: 'string' },
+  soap: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  'event-code': { type: 'string', multiple: true },
+  profile: { type: 'string', short: 'p' },
+  out: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const XDS_OPTIONS_USAGE = `  -t, --target <name>   ${TARGET_NAMES.join(', ')} (default local): endpoint, SOAP version, DGWS and target settings
+      --endpoint <url>  an ad-hoc endpoint instead of a named target (plain IHE, SOAP 1.2 unless --soap 1.1)
+      --soap <1.1|1.2>  override the target's SOAP version (1.1 adds the DGWS headers)
+  -c, --config <file>   settings file (JSON) with metadata settings; see docs/xds-metadata.md
+      --event-code <c>  add CODE@CODESYSTEM=Display name to eventCodeList (repeatable), e.g. ALAL03@1.2.208.176.2.4=KOL
+  -p, --profile <id>    treat the document as ${PROFILE_IDS.join(', ')} instead of detecting
+  -o, --out <file>      write to a file instead of standard output
+  -h, --help            this help`;
+
+export interface XdsOptionValues {
+  readonly target?: string | undefined;
+  readonly endpoint?: string | undefined;
+  readonly soap?: string | undefined;
+  readonly config?: string | undefined;
+  readonly 'event-code'?: string[] | undefined;
+  readonly profile?: string | undefined;
+}
+
+export interface XdsContext {
+  readonly target: Target;
+  readonly soapVersion: SoapVersion;
+  readonly settings: ResolvedSettings;
+  readonly profile?: ProfileId;
+}
+
+/** `ALAL03@1.2.208.176.2.4=Display` → a coded value; the display name is required (XDS classifications need one). */
+export function parseEventCode(text: string): CodedValue {
+  const m = /^([^@=\s]+)@([^@=\s]+)=(.+)$/.exec(text.trim());
+  if (!m?.[1] || !m[2] || !m[3]) {
+    throw new KihError('CLI_ERR_USAGE', `--event-code takes CODE@CODESYSTEM=Display name: "${text}"`);
+  }
+  return { code: m[1], codeSystem: m[2], displayName: m[3].trim() };
+}
+
+function soapVersion(text: string | undefined): SoapVersion | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  if (text !== '1.1' && text !== '1.2') {
+    throw new KihError('CLI_ERR_USAGE', `--soap takes 1.1 or 1.2: "${text}"`);
+  }
+  return text;
+}
+
+export async function resolveXdsContext(values: XdsOptionValues): Promise<XdsContext> {
+  if (values.target !== undefined && values.endpoint !== undefined) {
+    throw new KihError('CLI_ERR_USAGE', 'Give either --target or --endpoint, not both.');
+  }
+  const soap = soapVersion(values.soap);
+  let target: Target;
+  if (values.endpoint !== undefined) {
+    target = endpointTarget(values.endpoint, soap ?? '1.2');
+  } else {
+    target = getTarget(values.target ?? 'local');
+    if (soap && soap !== target.soapVersion) {
+      target = { ...target, soapVersion: soap, dgws: soap === '1.1' };
+    }
+  }
+  let profile: ProfileId | undefined;
+  if (values.profile !== undefined) {
+    if (!isProfileId(values.profile)) {
+      throw new KihError(
+        'CLI_ERR_USAGE',
+        `Unknown --profile "${values.profile}"; use one of ${PROFILE_IDS.join(', ')}.`
+      );
+    }
+    profile = values.profile;
+  }
+  const file = values.config !== undefined ? await loadSettingsFile(values.config) : undefined;
+  const eventCodes = (values['event-code'] ?? []).map(parseEventCode);
+  const layers: Partial<MetadataSettings>[] = [target.metadata];
+  if (file) {
+    layers.push(file.metadata, file.targets[target.name]?.metadata ?? {});
+  }
+  const settings = resolveSettings(...layers);
+  const withCli =
+    eventCodes.length > 0
+      ? {
+          ...settings,
+          settings: { ...settings.settings, eventCodes: [...settings.settings.eventCodes, ...eventCodes] },
+          defaultsUsed: settings.defaultsUsed.filter((n) => n !== 'eventCodes'),
+        }
+      : settings;
+  return { target, soapVersion: target.soapVersion, settings: withCli, ...(profile ? { profile } : {}) };
+}
+
+/** Reads one document, refusing it before reading when it is over the size limit. */
+export async function readDocument(file: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): Promise<Buffer> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw new KihError('CDA_ERR_READ', `${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (size > maxBytes) {
+    throw new KihError('CDA_ERR_TOO_LARGE', `${file} is ${size} bytes; the limit is ${maxBytes} bytes.`);
+  }
+  return readFile(file);
+}

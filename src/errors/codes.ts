@@ -66,6 +66,14 @@ export type XdsErrorCode = keyof typeof XDS_ERROR_CODES;
 export const KIH_ERROR_CODES = {
   KIH_ERR_UNEXPECTED_RESPONSE:
     'The repository answered with something that is neither a RegistryResponse nor a SOAP fault.',
+  KIH_ERR_NETWORK:
+    'The repository or STS could not be reached, or the connection broke before the answer was complete.',
+  KIH_ERR_TIMEOUT: 'The repository or STS did not connect, send headers or finish its answer within the timeout.',
+  KIH_ERR_CREDENTIALS:
+    'The certificate or private key for signing ID cards or for TLS cannot be read or do not belong together.',
+  KIH_ERR_STS: 'The STS refused to issue an ID card or answered with something that is not one.',
+  KIH_ERR_ID_CARD: 'An ID card cannot be built, signed or read.',
+  KIH_ERR_SIMULATOR: 'The KIH simulator cannot start: the port is taken or its store cannot be opened.',
 } as const;
 
 export type KihErrorCode = keyof typeof KIH_ERROR_CODES;

@@ -35,7 +35,7 @@ export async function metadataCommand(argv: readonly string[], io: CliIo): Promi
   if (file === undefined || extra.length > 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name exactly one document.');
   }
-  const context = await resolveXdsContext(values);
+  const context = await resolveXdsContext(values, io.env);
   const bytes = await readDocument(file);
   const prepared = prepareSubmission(bytes, file, {
     settings: context.settings,

@@ -51,7 +51,7 @@ export async function requestCommand(argv: readonly string[], io: CliIo): Promis
   if (file === undefined || extra.length > 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name exactly one document.');
   }
-  const context = await resolveXdsContext(values);
+  const context = await resolveXdsContext(values, io.env);
   const idCard = values['id-card'] !== undefined ? await readIdCardFile(values['id-card']) : undefined;
   const bytes = await readDocument(file);
   const prepared = prepareSubmission(bytes, file, {

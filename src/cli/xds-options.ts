@@ -2,7 +2,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
 import { KihError } from '../errors/kih-error.js';
-import { endpointTarget, getTarget, TARGET_NAMES } from '../kih/targets.js';
+import { resolveTarget } from '../kih/target-settings.js';
+import { endpointTarget, TARGET_NAMES } from '../kih/targets.js';
 import type { Target } from '../kih/targets.js';
 import { isProfileId, PROFILE_IDS } from '../validation/report.js';
 import type { ProfileId } from '../validation/report.js';
@@ -23,7 +24,7 @@ export const XDS_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export const XDS_OPTIONS_USAGE = `  -t, --target <name>   ${TARGET_NAMES.join(', ')} (default local): endpoint, SOAP version, DGWS and target settings
+export const XDS_OPTIONS_USAGE = `  -t, --target <name>   ${TARGET_NAMES.join(', ')} or one from --config (default local, the built-in simulator)
       --endpoint <url>  an ad-hoc endpoint instead of a named target (plain IHE, SOAP 1.2 unless --soap 1.1)
       --soap <1.1|1.2>  override the target's SOAP version (1.1 adds the DGWS headers)
   -c, --config <file>   settings file (JSON) with metadata settings; see docs/xds-metadata.md
@@ -67,16 +68,20 @@ function soapVersion(text: string | undefined): SoapVersion | undefined {
   return text;
 }
 
-export async function resolveXdsContext(values: XdsOptionValues): Promise<XdsContext> {
+export async function resolveXdsContext(
+  values: XdsOptionValues,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<XdsContext> {
   if (values.target !== undefined && values.endpoint !== undefined) {
     throw new KihError('CLI_ERR_USAGE', 'Give either --target or --endpoint, not both.');
   }
   const soap = soapVersion(values.soap);
+  const file = values.config !== undefined ? await loadSettingsFile(values.config) : undefined;
   let target: Target;
   if (values.endpoint !== undefined) {
     target = endpointTarget(values.endpoint, soap ?? '1.2');
   } else {
-    target = getTarget(values.target ?? 'local');
+    target = resolveTarget(values.target ?? 'local', file, env);
     if (soap && soap !== target.soapVersion) {
       target = { ...target, soapVersion: soap, dgws: soap === '1.1' };
     }
@@ -91,7 +96,6 @@ export async function resolveXdsContext(values: XdsOptionValues): Promise<XdsCon
     }
     profile = values.profile;
   }
-  const file = values.config !== undefined ? await loadSettingsFile(values.config) : undefined;
   const eventCodes = (values['event-code'] ?? []).map(parseEventCode);
   const layers: Partial<MetadataSettings>[] = [target.metadata];
   if (file) {

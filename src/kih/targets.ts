@@ -1,7 +1,23 @@
 // Named submission targets: the local simulator and KIH's test and production repositories, with their wire settings.
+import path from 'node:path';
 import { KihError } from '../errors/kih-error.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 import type { MetadataSettings } from '../xds/metadata-settings.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
+import type { TlsFiles, TransportTimeouts } from './http-transport.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** How the sender's DGWS ID card is made: a self-signed card exchanged at the STS. */
+export interface IdCardSettings {
+  /** The vendor's CVR number (care provider id on the card). */
+  readonly cvr: string;
+  readonly careProviderName: string;
+  /** The IT system's name, as KIH has whitelisted it. */
+  readonly itSystemName: string;
+  /** VOCES/FOCES certificate and key (PEM files). */
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+}
 
 export interface Target {
   readonly name: string;
@@ -20,7 +36,34 @@ export interface Target {
   readonly uniqueIdExtensionLimit: number | null;
   /** Metadata settings this target implies (layered under the vendor's own). */
   readonly metadata: Partial<MetadataSettings>;
+  /**
+   * `kih submit` starts the project's simulator in-process for this target and sends to it
+   * (the endpoint above is then only nominal).
+   */
+  readonly embedded?: boolean;
+  /** "Is uniqueId X stored" endpoint, for checking before a retry after a lost answer. */
+  readonly queryEndpoint?: string;
+  /** How to get ID cards; absent on a DGWS target: a request without an ID card (refused by KIH). */
+  readonly idCard?: IdCardSettings;
+  readonly tls?: TlsFiles;
+  readonly timeouts?: Partial<TransportTimeouts>;
+  readonly retry?: Partial<RetryPolicy>;
 }
+
+/** The project's test-only vendor key pair (keys/local-vendor): enough for the simulator's STS, worthless elsewhere. */
+export const LOCAL_VENDOR_ID_CARD: IdCardSettings = {
+  cvr: '12345678',
+  careProviderName: 'kih-certify local test vendor',
+  itSystemName: 'kih-certify',
+  certificateFile: path.join(PACKAGE_ROOT, 'keys', 'local-vendor', 'cert.pem'),
+  privateKeyFile: path.join(PACKAGE_ROOT, 'keys', 'local-vendor', 'key.pem'),
+};
+
+const SIMULATOR_METADATA: Partial<MetadataSettings> = {
+  homeCommunityId: '1.2.208.176.43210.8.99',
+  // QFDD headers name no patient; the simulator files them under this fictitious number.
+  patientlessPatientId: { id: '0000000000', assigningAuthority: '1.2.208.176.1.2' },
+};
 
 export const DEFAULT_SIMULATOR_PORT = 8041;
 
@@ -36,13 +79,26 @@ export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
     soapVersion: '1.1',
     dgws: true,
     repositoryUniqueId: '1.2.208.176.43210.8.1.99',
+    stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
+    queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
     live: false,
     uniqueIdExtensionLimit: null,
-    metadata: {
-      homeCommunityId: '1.2.208.176.43210.8.99',
-      // QFDD headers name no patient; the simulator files them under this fictitious number.
-      patientlessPatientId: { id: '0000000000', assigningAuthority: '1.2.208.176.1.2' },
-    },
+    metadata: SIMULATOR_METADATA,
+    embedded: true,
+    idCard: LOCAL_VENDOR_ID_CARD,
+  },
+  simulator: {
+    name: 'simulator',
+    endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
+    soapVersion: '1.1',
+    dgws: true,
+    repositoryUniqueId: '1.2.208.176.43210.8.1.99',
+    stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
+    queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
+    live: false,
+    uniqueIdExtensionLimit: null,
+    metadata: SIMULATOR_METADATA,
+    idCard: LOCAL_VENDOR_ID_CARD,
   },
   'kih-test': {
     name: 'kih-test',

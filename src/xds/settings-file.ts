@@ -8,8 +8,17 @@ import type { MetadataSettings } from './metadata-settings.js';
 export interface SettingsFile {
   /** Settings for every target. */
   readonly metadata: Partial<MetadataSettings>;
-  /** Per target name, layered over `metadata`. */
-  readonly targets: Readonly<Record<string, { readonly metadata: Partial<MetadataSettings> }>>;
+  /**
+   * Per target name: metadata layered over `metadata`, and the target's connection settings
+   * (endpoint, ID card, TLS, timeouts, retries) as written, checked by src/kih/target-settings.ts.
+   */
+  readonly targets: Readonly<Record<string, SettingsFileTarget>>;
+}
+
+export interface SettingsFileTarget {
+  readonly metadata: Partial<MetadataSettings>;
+  /** Every key but `metadata`. */
+  readonly connection: Readonly<Record<string, unknown>>;
 }
 
 type Json = unknown;
@@ -131,7 +140,7 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
     }
   }
   const metadata = value.metadata === undefined ? {} : parseMetadataSettings(`${source}: metadata`, value.metadata);
-  const targets: Record<string, { metadata: Partial<MetadataSettings> }> = {};
+  const targets: Record<string, SettingsFileTarget> = {};
   if (value.targets !== undefined) {
     if (!isRecord(value.targets)) {
       fail(`${source}: targets`, 'must be an object keyed by target name');
@@ -140,7 +149,11 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
       if (!isRecord(t)) {
         fail(`${source}: targets.${name}`, 'must be an object { "metadata": {...} }');
       }
-      targets[name] = { metadata: parseMetadataSettings(`${source}: targets.${name}.metadata`, t.metadata ?? {}) };
+      const { metadata: targetMetadata, ...connection } = t;
+      targets[name] = {
+        metadata: parseMetadataSettings(`${source}: targets.${name}.metadata`, targetMetadata ?? {}),
+        connection,
+      };
     }
   }
   return { metadata, targets };

@@ -1,23 +1,9 @@
 // A target's connection settings from the settings file and the environment: endpoint, ID card, TLS, timeouts, retries.
 import { KihError } from '../errors/kih-error.js';
+import { fail, isRecord, text } from '../xds/settings-file.js';
 import type { SettingsFile } from '../xds/settings-file.js';
 import { BUILTIN_TARGETS } from './targets.js';
 import type { IdCardSettings, Target } from './targets.js';
-
-function fail(where: string, message: string): never {
-  throw new KihError('XDS_ERR_SETTINGS', `${where}: ${message}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(where: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    fail(where, 'must be a non-empty string');
-  }
-  return value;
-}
 
 function url(where: string, value: unknown): string {
   const s = text(where, value);

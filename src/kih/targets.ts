@@ -72,34 +72,24 @@ export const DEFAULT_SIMULATOR_PORT = 8041;
  * expects today is an open question with MedCom, so the versioned code (the current code system)
  * is the default and `legacy` is a setting.
  */
+/** The simulator as a target: `kih simulator` on its default port; `local` starts one in-process instead. */
+const SIMULATOR_TARGET: Target = {
+  name: 'simulator',
+  endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
+  soapVersion: '1.1',
+  dgws: true,
+  repositoryUniqueId: '1.2.208.176.43210.8.1.99',
+  stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
+  queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
+  live: false,
+  uniqueIdExtensionLimit: null,
+  metadata: SIMULATOR_METADATA,
+  idCard: LOCAL_VENDOR_ID_CARD,
+};
+
 export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
-  local: {
-    name: 'local',
-    endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
-    soapVersion: '1.1',
-    dgws: true,
-    repositoryUniqueId: '1.2.208.176.43210.8.1.99',
-    stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
-    queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
-    live: false,
-    uniqueIdExtensionLimit: null,
-    metadata: SIMULATOR_METADATA,
-    embedded: true,
-    idCard: LOCAL_VENDOR_ID_CARD,
-  },
-  simulator: {
-    name: 'simulator',
-    endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
-    soapVersion: '1.1',
-    dgws: true,
-    repositoryUniqueId: '1.2.208.176.43210.8.1.99',
-    stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
-    queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
-    live: false,
-    uniqueIdExtensionLimit: null,
-    metadata: SIMULATOR_METADATA,
-    idCard: LOCAL_VENDOR_ID_CARD,
-  },
+  local: { ...SIMULATOR_TARGET, name: 'local', embedded: true },
+  simulator: SIMULATOR_TARGET,
   'kih-test': {
     name: 'kih-test',
     endpoint: 'https://kih.test.xdsrepositoryb.medcom.dk/kih-iti41/iti41',

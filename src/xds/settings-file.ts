@@ -23,15 +23,16 @@ export interface SettingsFileTarget {
 
 type Json = unknown;
 
-function fail(where: string, message: string): never {
+/** Refuses a settings value; `where` names the key (shared with src/kih/target-settings.ts). */
+export function fail(where: string, message: string): never {
   throw new KihError('XDS_ERR_SETTINGS', `${where}: ${message}`);
 }
 
-function isRecord(value: Json): value is Record<string, Json> {
+export function isRecord(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function text(where: string, value: Json): string {
+export function text(where: string, value: Json): string {
   if (typeof value !== 'string' || value.trim() === '') {
     fail(where, 'must be a non-empty string');
   }

@@ -1,40 +1,26 @@
 // The undici transport against a real HTTP server on 127.0.0.1: bytes as sent, and each kind of failure sorted by whether the request may have arrived.
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTransport } from '../../src/kih/http-transport.js';
+import { startTestServer } from '../helpers/http-server.js';
+import type { TestServer } from '../helpers/http-server.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 let handler: Handler = (_req, res) => {
   res.end('ok');
 };
-let server: Server;
+let server: TestServer;
 let base = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      parts.push(c);
-    });
-    req.on('end', () => {
-      handler(req, res, Buffer.concat(parts));
-    });
-  });
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTestServer(() => handler);
+  base = server.base;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
+  await server.close();
 });
 
 describe('createTransport', () => {

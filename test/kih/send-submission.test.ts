@@ -1,8 +1,6 @@
 // The submit loop against a scripted repository on 127.0.0.1: what is retried, what is not, and no re-send after a lost answer without asking first.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createTransport } from '../../src/kih/http-transport.js';
@@ -14,6 +12,8 @@ import { PACKAGE_ROOT } from '../../src/package-info.js';
 import type { SubmissionMetadata } from '../../src/xds/metadata-model.js';
 import { resolveSettings } from '../../src/xds/metadata-settings.js';
 import { prepareSubmission } from '../../src/xds/prepare-submission.js';
+import { startTestServer } from '../helpers/http-server.js';
+import type { TestServer } from '../helpers/http-server.js';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'xds-responses');
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES, name));
@@ -29,7 +29,7 @@ let script: Step[] = [];
 let requests: { body: Buffer; headers: IncomingMessage['headers'] }[] = [];
 let queries = 0;
 let stored = false;
-let server: Server;
+let server: TestServer;
 let base = '';
 let metadata: SubmissionMetadata;
 
@@ -63,28 +63,12 @@ beforeAll(async () => {
     throw new Error(JSON.stringify(prepared.issues));
   }
   metadata = prepared.metadata;
-  server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      parts.push(c);
-    });
-    req.on('end', () => {
-      answer(req, res, Buffer.concat(parts));
-    });
-  });
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startTestServer(() => answer);
+  base = server.base;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
+  await server.close();
 });
 
 beforeEach(() => {

@@ -2,16 +2,7 @@
 import { XmlAttribute, XmlElement } from 'libxml2-wasm';
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
 import { knownPrefix } from './namespaces.js';
-
-function elementChildren(parent: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let child = parent.firstChild; child; child = child.next) {
-    if (child instanceof XmlElement) {
-      out.push(child);
-    }
-  }
-  return out;
-}
+import { elementChildren } from './libxml-tree.js';
 
 function stepName(el: XmlElement): string {
   const uri = el.namespaceUri;

@@ -1,11 +1,13 @@
 // Reads an ITI-41 answer (MTOM or plain SOAP, RegistryResponse or fault, or something else entirely) into one outcome; never throws for a bad answer.
-import { XmlDocument, XmlElement, XmlParseError } from 'libxml2-wasm';
+import type { XmlElement } from 'libxml2-wasm';
+import { XmlDocument, XmlParseError } from 'libxml2-wasm';
 import { checkInputBytes } from '../../cda/input-checks.js';
 import { SAFE_PARSE_OPTIONS } from '../../cda/libxml.js';
 import { isKihError } from '../../errors/kih-error.js';
 import { parseContentType, parseMultipartRelated } from '../mtom.js';
 import { classifyOutcome, UNEXPECTED_RESPONSE_CODE } from './outcome.js';
 import type { RegistryErrorInfo, RegistryStatus, SoapFaultInfo, SubmissionOutcome } from './outcome.js';
+import { childElement, elementChildren, trimmedText } from '../../cda/libxml-tree.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -63,27 +65,8 @@ export function bodySnippet(bytes: Uint8Array): string {
   return clean.length > SNIPPET_LENGTH ? `${clean.slice(0, SNIPPET_LENGTH)}…` : clean;
 }
 
-function elementChildren(el: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let n = el.firstChild; n; n = n.next) {
-    if (n instanceof XmlElement) {
-      out.push(n);
-    }
-  }
-  return out;
-}
-
-function child(el: XmlElement, ns: string, name: string): XmlElement | undefined {
-  return elementChildren(el).find((c) => c.namespaceUri === ns && c.name === name);
-}
-
 function isElement(el: XmlElement, ns: string, name: string): boolean {
   return el.namespaceUri === ns && el.name === name;
-}
-
-function text(el: XmlElement | undefined): string | undefined {
-  const value = el?.content.trim();
-  return value ? value : undefined;
 }
 
 function localName(qname: string): string {
@@ -109,7 +92,7 @@ function readRegistryResponse(el: XmlElement, reading: Reading): void {
       severity: 'error',
     });
   }
-  const list = child(el, RESPONSE_NS.rs, 'RegistryErrorList');
+  const list = childElement(el, RESPONSE_NS.rs, 'RegistryErrorList');
   for (const error of list ? elementChildren(list) : []) {
     if (!isElement(error, RESPONSE_NS.rs, 'RegistryError')) {
       continue;
@@ -118,7 +101,7 @@ function readRegistryResponse(el: XmlElement, reading: Reading): void {
     reading.entries.push({
       errorCode: error.attr('errorCode')?.value ?? '',
       // Some registries put the context in the element's text instead of the attribute.
-      codeContext: error.attr('codeContext')?.value ?? text(error) ?? '',
+      codeContext: error.attr('codeContext')?.value ?? trimmedText(error) ?? '',
       ...(location ? { location } : {}),
       // A missing or unknown severity counts as Error: the safe reading.
       severity: error.attr('severity')?.value.trim() === WARNING_SEVERITY ? 'warning' : 'error',
@@ -133,23 +116,23 @@ function readFault(fault: XmlElement, soapVersion: '1.1' | '1.2'): SoapFaultInfo
   if (soapVersion === '1.1') {
     // SOAP 1.1 fault children are unqualified, though some stacks qualify them; the name is enough.
     const named = (name: string): XmlElement | undefined => elementChildren(fault).find((c) => c.name === name);
-    const parts = localName(text(named('faultcode')) ?? '').split('.');
+    const parts = localName(trimmedText(named('faultcode')) ?? '').split('.');
     code = parts[0] ?? '';
     subcodes = parts.slice(1);
-    reason = text(named('faultstring')) ?? '';
+    reason = trimmedText(named('faultstring')) ?? '';
   } else {
     const ns = RESPONSE_NS.soap12;
-    const codeEl = child(fault, ns, 'Code');
-    code = localName(text(codeEl && child(codeEl, ns, 'Value')) ?? '');
+    const codeEl = childElement(fault, ns, 'Code');
+    code = localName(trimmedText(codeEl && childElement(codeEl, ns, 'Value')) ?? '');
     subcodes = [];
-    for (let sub = codeEl && child(codeEl, ns, 'Subcode'); sub; sub = child(sub, ns, 'Subcode')) {
-      const value = text(child(sub, ns, 'Value'));
+    for (let sub = codeEl && childElement(codeEl, ns, 'Subcode'); sub; sub = childElement(sub, ns, 'Subcode')) {
+      const value = trimmedText(childElement(sub, ns, 'Value'));
       if (value) {
         subcodes.push(value);
       }
     }
-    const reasonEl = child(fault, ns, 'Reason');
-    reason = text(reasonEl && child(reasonEl, ns, 'Text')) ?? '';
+    const reasonEl = childElement(fault, ns, 'Reason');
+    reason = trimmedText(reasonEl && childElement(reasonEl, ns, 'Text')) ?? '';
   }
   const dgws = fault.get('.//medcom:FaultCode', { medcom: RESPONSE_NS.medcom });
   const dgwsFaultCode = dgws?.content.trim();
@@ -177,16 +160,16 @@ function readDocument(doc: XmlDocument): Reading | undefined {
     return undefined;
   }
   const soapNs = root.namespaceUri;
-  const head = child(root, soapNs, 'Header');
-  const relatesTo = text(head && child(head, RESPONSE_NS.wsa, 'RelatesTo'));
-  const action = text(head && child(head, RESPONSE_NS.wsa, 'Action'));
+  const head = childElement(root, soapNs, 'Header');
+  const relatesTo = trimmedText(head && childElement(head, RESPONSE_NS.wsa, 'RelatesTo'));
+  const action = trimmedText(head && childElement(head, RESPONSE_NS.wsa, 'Action'));
   if (relatesTo) {
     reading.relatesTo = relatesTo;
   }
   if (action) {
     reading.action = action;
   }
-  const body = child(root, soapNs, 'Body');
+  const body = childElement(root, soapNs, 'Body');
   const payload = body && elementChildren(body)[0];
   if (!payload) {
     return undefined;

@@ -7,6 +7,8 @@ export interface CliIo {
   readonly stdout: CliStream;
   readonly stderr: CliStream;
   readonly env: NodeJS.ProcessEnv;
+  /** Ends a long-running command (`kih simulator`) as SIGINT would; for running commands in-process. */
+  readonly signal?: AbortSignal;
 }
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;

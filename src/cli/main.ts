@@ -5,6 +5,8 @@ import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { metadataCommand } from './metadata-command.js';
 import { requestCommand } from './request-command.js';
+import { simulatorCommand } from './simulator-command.js';
+import { submitCommand } from './submit-command.js';
 import { validateCommand } from './validate-command.js';
 
 export const USAGE = `Usage: kih <command> [options]
@@ -13,6 +15,8 @@ Commands:
   validate <file|dir>...   validate PHMR/QRD/QFDD documents (kih validate --help)
   metadata <file>          print a document's XDS metadata as JSON (kih metadata --help)
   request <file>           write the ITI-41 HTTP request for a document (kih request --help)
+  submit <file|dir>...     validate, build and send documents to KIH or the simulator (kih submit --help)
+  simulator                run the KIH repository simulator (kih simulator --help)
   help                     this help
   version                  print the version
 
@@ -24,6 +28,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   metadata: metadataCommand,
   request: requestCommand,
+  submit: submitCommand,
+  simulator: simulatorCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -5,7 +5,8 @@ import { KihError } from '../errors/kih-error.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
-import { readDocument, resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
+import { readDocument } from '../cda/read-document.js';
+import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
 
 export const METADATA_USAGE = `Usage: kih metadata [options] <file>
 

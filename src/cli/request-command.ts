@@ -10,7 +10,8 @@ import { buildIti41Request } from '../xds/iti41-request.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { EXIT } from './io.js';
 import type { CliIo, CliStream } from './io.js';
-import { readDocument, resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
+import { readDocument } from '../cda/read-document.js';
+import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
 
 export const REQUEST_USAGE = `Usage: kih request [options] <file>
 

@@ -1,6 +1,4 @@
-// Options shared by `kih metadata` and `kih request`: target, settings file, event codes, profile, and reading the document.
-import { readFile, stat } from 'node:fs/promises';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
+// Options shared by `kih metadata`, `kih request` and `kih submit`: target, settings file, event codes, profile.
 import { KihError } from '../errors/kih-error.js';
 import { resolveTarget } from '../kih/target-settings.js';
 import { endpointTarget, TARGET_NAMES } from '../kih/targets.js';
@@ -111,18 +109,4 @@ export async function resolveXdsContext(
         }
       : settings;
   return { target, soapVersion: target.soapVersion, settings: withCli, ...(profile ? { profile } : {}) };
-}
-
-/** Reads one document, refusing it before reading when it is over the size limit. */
-export async function readDocument(file: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): Promise<Buffer> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (err) {
-    throw new KihError('CDA_ERR_READ', `${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (size > maxBytes) {
-    throw new KihError('CDA_ERR_TOO_LARGE', `${file} is ${size} bytes; the limit is ${maxBytes} bytes.`);
-  }
-  return readFile(file);
 }

@@ -1,5 +1,6 @@
 // Sends one document's ITI-41 request to a target and retries only what is safe: the typed result of a whole submission.
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { isKihError } from '../errors/kih-error.js';
 import { buildIti41Request } from '../xds/iti41-request.js';
 import type { SubmissionMetadata } from '../xds/metadata-model.js';
 import { parseSubmissionResponse } from '../xds/response/parse-response.js';
@@ -75,6 +76,20 @@ function transportError(failure: TransportFailure): RegistryErrorInfo {
   return { errorCode: failure.code, codeContext: failure.message, severity: 'error' };
 }
 
+/** Why no ID card could be had, as a registry-style error (KIH_ERR_STS, KIH_ERR_ID_CARD, ...). */
+function idCardError(err: unknown): RegistryErrorInfo {
+  return {
+    errorCode: isKihError(err) ? err.code : 'KIH_ERR_ID_CARD',
+    codeContext: err instanceof Error ? err.message : String(err),
+    severity: 'error',
+  };
+}
+
+/** An STS that cannot be reached may answer later; a refusal or a bad card will not change by itself. */
+function idCardClass(error: RegistryErrorInfo): SubmissionClass {
+  return error.errorCode === 'KIH_ERR_NETWORK' || error.errorCode === 'KIH_ERR_TIMEOUT' ? 'transient' : 'authPermanent';
+}
+
 /**
  * Submits one document. Each attempt gets a new WS-Addressing MessageID but the same metadata
  * (uniqueId, entryUUIDs), so what the repository stores is the same whichever attempt lands.
@@ -129,7 +144,23 @@ export async function sendSubmission(
 
   for (let attempt = 1; ; attempt++) {
     if (target.dgws && options.idCards) {
-      idCard = renewedCard ?? (await options.idCards.get());
+      try {
+        idCard = renewedCard ?? (await options.idCards.get());
+      } catch (err) {
+        // Nothing is sent without a card: the outcome says so instead of the run failing.
+        const error = idCardError(err);
+        return {
+          outcome: 'failure',
+          class: idCardClass(error),
+          errors: [error],
+          warnings: [],
+          uniqueId: entry.uniqueId,
+          target: target.name,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          message: `No ID card for ${target.name}: ${error.codeContext}; not sent.`,
+          attempts,
+        };
+      }
       renewedCard = undefined;
     }
     const request = buildIti41Request(metadata, document, {
@@ -170,7 +201,18 @@ export async function sendSubmission(
         return finish(last);
       case 'renew':
         renewed = true;
-        renewedCard = options.idCards ? await options.idCards.renew() : undefined;
+        try {
+          renewedCard = options.idCards ? await options.idCards.renew() : undefined;
+        } catch (err) {
+          // A card from a file cannot be renewed, an STS can refuse: the refusal stands, with the reason.
+          const error = idCardError(err);
+          const refused = finish(last);
+          return {
+            ...refused,
+            errors: [...refused.errors, error],
+            message: `${refused.message} The ID card could not be renewed: ${error.codeContext}`,
+          };
+        }
         break;
       case 'retry':
         await sleep(step.delayMs);

@@ -1,5 +1,6 @@
 // One document through validate → metadata → request → send: the record `kih submit` prints and the workers store.
 import { createHash } from 'node:crypto';
+import { isKihError } from '../errors/kih-error.js';
 import type { DocumentValidator } from '../validation/validate-document.js';
 import type { DocumentStatus, ProfileId, ValidationIssue } from '../validation/report.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
@@ -26,6 +27,7 @@ export interface DocumentSubmission {
   readonly durationMs: number;
   readonly message: string;
   readonly profile: ProfileId | null;
+  /** SHA-256 of the bytes (hex); empty when the file could not be read. */
   readonly sha256: string;
   readonly size: number;
   /** The CDA validation verdict; `skipped` when the caller turned validation off. */
@@ -94,7 +96,7 @@ export async function submitDocument(
         warnings: [],
         uniqueId: null,
         durationMs: elapsed(),
-        message: `The document is ${report.status === 'error' ? 'not checkable' : 'invalid'} (${validation.errors} errors); not sent.`,
+        message: `The document is ${report.status === 'error' ? 'not checkable' : 'invalid'} (${validation.errors} ${validation.errors === 1 ? 'error' : 'errors'}); not sent.`,
         profile,
         validation,
         attempts: [],
@@ -138,5 +140,27 @@ export async function submitDocument(
     validation,
     ...(result.confirmedByQuery ? { confirmedByQuery: true } : {}),
     attempts: result.attempts,
+  };
+}
+
+/** A file that could not be read (gone, over the size limit): a result for that document, so the rest of a run goes on. */
+export function unreadableDocument(file: string, target: string, err: unknown): DocumentSubmission {
+  const errorCode = isKihError(err) ? err.code : 'CDA_ERR_READ';
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    file,
+    outcome: 'notSent',
+    class: 'invalid',
+    errors: [{ errorCode, codeContext: message, severity: 'error' }],
+    warnings: [],
+    uniqueId: null,
+    target,
+    durationMs: 0,
+    message: `${message} Not sent.`,
+    profile: null,
+    sha256: '',
+    size: 0,
+    validation: { status: 'skipped', errors: 0, warnings: 0 },
+    attempts: [],
   };
 }

@@ -295,6 +295,15 @@ async function withScenario(
           severity: 'error',
         },
       ]);
+    case 'duplicate-in-registry':
+      // What a registry answers when it takes a re-submission for a duplicate: it may be stored already.
+      return r.registry('failure', [
+        {
+          errorCode: 'XDSDuplicateUniqueIdInRegistry',
+          codeContext: 'A document with this uniqueId is already in the registry.',
+          severity: 'error',
+        },
+      ]);
     case 'expired-idcard':
       return r.fault(dgwsFault('expired_idcard', 'The ID card has expired.'));
     case 'not-authorized':

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { ErrorCode } from '../../src/errors/codes.js';
+import { KihError } from '../../src/errors/kih-error.js';
 import { createTransport } from '../../src/kih/http-transport.js';
 import type { Transport } from '../../src/kih/http-transport.js';
 import { sendSubmission } from '../../src/kih/send-submission.js';
@@ -106,7 +108,7 @@ function cards(): IdCardSource & { gets: number; renews: number } {
 async function run(
   t: SendTarget,
   transport: Transport = createTransport(),
-  idCards = cards()
+  idCards: IdCardSource = cards()
 ): Promise<SubmissionResult> {
   try {
     return await sendSubmission(metadata, DOC, t, { transport, idCards, policy });
@@ -181,6 +183,34 @@ describe('sendSubmission', () => {
     expect(result.class).toBe('auth');
     expect(idCards.renews).toBe(1);
     expect(requests).toHaveLength(2);
+  });
+
+  it('a card that cannot be renewed (given as a file): the refusal stands, with the reason, and nothing is re-sent', async () => {
+    script = [ok('fault-dgws-expired-idcard.xml', 500), ok('success-soap11.xml')];
+    const fixed: IdCardSource = {
+      get: () => Promise.resolve('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>'),
+      renew: () => Promise.reject(new KihError('KIH_ERR_ID_CARD', 'given as a file, cannot be renewed')),
+    };
+    const result = await run(target(), createTransport(), fixed);
+    expect(result.class).toBe('auth');
+    expect(result.outcome).toBe('failure');
+    expect(result.errors.map((e) => e.errorCode)).toContain('KIH_ERR_ID_CARD');
+    expect(result.message).toMatch(/could not be renewed: given as a file/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it.each<[ErrorCode, string]>([
+    ['KIH_ERR_NETWORK', 'transient'],
+    ['KIH_ERR_STS', 'authPermanent'],
+  ])('no ID card at all (%s): not sent, class %s', async (code, cls) => {
+    const failing: IdCardSource = {
+      get: () => Promise.reject(new KihError(code, 'the STS said no')),
+      renew: () => Promise.reject(new Error('not reached')),
+    };
+    const result = await run(target(), createTransport(), failing);
+    expect(result).toMatchObject({ outcome: 'failure', class: cls, attempts: [] });
+    expect(result.errors).toEqual([{ errorCode: code, codeContext: 'the STS said no', severity: 'error' }]);
+    expect(requests).toHaveLength(0);
   });
 
   it('a lost answer to a stored document: the query says stored, so success without a re-send', async () => {

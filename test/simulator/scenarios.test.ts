@@ -39,6 +39,16 @@ describe('answers in place of the normal one', () => {
     expect(sim.lookup(uniqueIdOf(p))).toEqual([]);
   });
 
+  it('duplicate-in-registry: Failure XDSDuplicateUniqueIdInRegistry, class duplicate, nothing stored', async () => {
+    const p = variant(PHMR);
+    const answer = await post(buildRequest(sim, p), { 'X-Kih-Sim-Scenario': 'duplicate-in-registry' });
+    expect(answer.status).toBe(200);
+    expect(answer.outcome.outcome).toBe('failure');
+    expect(answer.outcome.errors.map((e) => e.errorCode)).toEqual(['XDSDuplicateUniqueIdInRegistry']);
+    expect(answer.outcome.class).toBe('duplicate');
+    expect(sim.lookup(uniqueIdOf(p))).toEqual([]);
+  });
+
   it('http-503: HTTP 503 with a short HTML body, class transient, nothing stored', async () => {
     const p = variant(PHMR);
     const answer = await post(buildRequest(sim, p), { 'X-Kih-Sim-Scenario': 'http-503' });

@@ -48,6 +48,10 @@ function threads(text: string | undefined): number {
   return n;
 }
 
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Resolves on SIGINT, SIGTERM or the caller's signal, whichever comes first. */
 function stopRequested(signal: AbortSignal | undefined): { promise: Promise<string>; dispose: () => void } {
   const controller = new AbortController();
@@ -110,14 +114,14 @@ export async function simulatorCommand(argv: readonly string[], io: CliIo): Prom
         `  ITI-41  ${sim.iti41Url}${values.plain ? ' (plain IHE)' : ' (DGWS)'}\n` +
         `  STS     ${sim.stsUrl}\n` +
         `  query   ${sim.queryUrl}?uniqueId=...\n` +
-        `  store   ${storeDir} (${sim.entries().length} entries)\n` +
+        `  store   ${storeDir} (${plural(sim.entries().length, 'entry', 'entries')})\n` +
         `  CDA validation ${pool ? `on (${jobs} thread${jobs === 1 ? '' : 's'})` : 'off'}\n`
     );
     const why = await stop.promise;
     await sim.close();
     const s = sim.stats;
     io.stderr.write(
-      `kih simulator: stopped (${why}); ${s.requests} requests, ${s.stored} stored, ${s.rejected} not stored.\n`
+      `kih simulator: stopped (${why}); ${plural(s.requests, 'request', 'requests')}, ${s.stored} stored, ${s.rejected} not stored.\n`
     );
     return EXIT.ok;
   } finally {

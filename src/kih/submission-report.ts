@@ -75,6 +75,6 @@ export function renderSubmissionText(report: SubmissionRunReport): string {
   ];
   return [
     ...report.documents.flatMap(documentLines),
-    `${s.documents} documents to ${report.target} in ${(report.durationMs / 1000).toFixed(1)} s: ${parts.join(', ')}.`,
+    `${s.documents} ${s.documents === 1 ? 'document' : 'documents'} to ${report.target} in ${(report.durationMs / 1000).toFixed(1)} s: ${parts.join(', ')}.`,
   ].join('\n');
 }

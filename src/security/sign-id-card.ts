@@ -25,9 +25,14 @@ export interface VerifyOptions {
 
 export type IdCardFaultCode = 'invalid_signature' | 'expired_idcard' | 'invalid_idcard' | 'invalid_certificate';
 
+export interface IdCardFault {
+  readonly ok: false;
+  readonly faultCode: IdCardFaultCode;
+  readonly message: string;
+}
+
 export type IdCardCheck =
-  | { readonly ok: true; readonly card: IdCardInfo; readonly signerCertificatePem: string }
-  | { readonly ok: false; readonly faultCode: IdCardFaultCode; readonly message: string };
+  { readonly ok: true; readonly card: IdCardInfo; readonly signerCertificatePem: string } | IdCardFault;
 
 const ALGORITHMS: Readonly<Record<SignatureAlgorithmName, { signature: string; digest: string }>> = {
   'rsa-sha256': { signature: DSIG.rsaSha256, digest: DSIG.sha256 },
@@ -103,7 +108,7 @@ export function signIdCard(unsignedXml: string, credentials: Credentials, option
   return signer.getSignedXml();
 }
 
-function fault(faultCode: IdCardFaultCode, message: string): IdCardCheck {
+function fault(faultCode: IdCardFaultCode, message: string): IdCardFault {
   return { ok: false, faultCode, message };
 }
 
@@ -199,7 +204,18 @@ function sameCertificate(cert: X509Certificate, pem: string): boolean {
  * referenced assertion), never from the original tree, so unsigned content cannot be read.
  */
 export function verifyIdCard(xml: string, options: VerifyOptions = {}): IdCardCheck {
-  const now = options.now ?? new Date();
+  const signed = verifySignature(xml, options);
+  return signed.ok ? checkValidity(signed, options.now ?? new Date()) : signed;
+}
+
+/** What verifying a card proves whatever the time: it is well-formed, signed as it says, by a trusted certificate. */
+interface SignedCard {
+  readonly ok: true;
+  readonly card: IdCardInfo;
+  readonly cert: X509Certificate;
+}
+
+function verifySignature(xml: string, options: VerifyOptions): SignedCard | IdCardFault {
   let doc: Document;
   try {
     doc = parseXmlText(xml);
@@ -249,6 +265,11 @@ export function verifyIdCard(xml: string, options: VerifyOptions = {}): IdCardCh
       `The ID card is signed by a certificate that is not trusted (${cert.subject.split('\n').join(', ')}).`
     );
   }
+  return { ok: true, card, cert };
+}
+
+/** The time-dependent part: the signing certificate and the card must both be valid now. */
+function checkValidity({ card, cert }: SignedCard, now: Date): IdCardCheck {
   if (now < new Date(cert.validFrom) || now >= new Date(cert.validTo)) {
     return fault('invalid_certificate', `The ID card's signing certificate is not valid at ${now.toISOString()}.`);
   }
@@ -259,4 +280,31 @@ export function verifyIdCard(xml: string, options: VerifyOptions = {}): IdCardCh
     );
   }
   return { ok: true, card, signerCertificatePem: cert.toString() };
+}
+
+/**
+ * A verifier for a service that sees the same card on every request (the simulator's repository):
+ * the signature check, most of the cost, is made once per distinct card text and remembered;
+ * the validity times are checked on every call. Only cards that verified are remembered.
+ */
+export function createCachingIdCardVerifier(
+  options: Omit<VerifyOptions, 'now'> & { readonly maxEntries?: number } = {}
+): (xml: string, now: Date) => IdCardCheck {
+  const maxEntries = options.maxEntries ?? 1_000;
+  const verified = new Map<string, SignedCard>();
+  return (xml, now) => {
+    let signed: SignedCard | IdCardFault | undefined = verified.get(xml);
+    if (!signed) {
+      signed = verifySignature(xml, options);
+      if (!signed.ok) {
+        return signed;
+      }
+      if (verified.size >= maxEntries) {
+        // Oldest first (Map keeps insertion order); a full cache only costs re-verification.
+        verified.delete(verified.keys().next().value as string);
+      }
+      verified.set(xml, signed);
+    }
+    return checkValidity(signed, now);
+  };
 }

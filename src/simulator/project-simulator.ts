@@ -1,6 +1,6 @@
 // The simulator as the CLI runs it: the mock STS, ID cards checked against its federation certificate, and the project's CDA validator.
 import { createMockSts, createSimulatorFederation } from '../security/mock-sts.js';
-import { verifyIdCard } from '../security/sign-id-card.js';
+import { createCachingIdCardVerifier } from '../security/sign-id-card.js';
 import type { BytesValidator } from '../validation/bytes-validator.js';
 import type { IdCardVerifier } from './dgws-check.js';
 import type { CdaValidation } from './iti41-handler.js';
@@ -23,10 +23,14 @@ export interface ProjectSimulator extends Simulator {
   readonly federationCertificatePem: string;
 }
 
-/** Only cards the simulator's own STS signed pass, as KIH trusts only the NSP STS. */
+/**
+ * Only cards the simulator's own STS signed pass, as KIH trusts only the NSP STS. Every request
+ * carries the same card until it expires, so its signature is verified once, its times always.
+ */
 export function federationVerifier(federationCertificatePem: string): IdCardVerifier {
+  const verify = createCachingIdCardVerifier({ trustedCertificatesPem: [federationCertificatePem] });
   return (cardXml, now) => {
-    const check = verifyIdCard(cardXml, { trustedCertificatesPem: [federationCertificatePem], now });
+    const check = verify(cardXml, now);
     return check.ok ? { ok: true } : { ok: false, faultCode: check.faultCode, message: check.message };
   };
 }

@@ -1,7 +1,7 @@
 // Signing and verifying ID cards: round trips, every tampering and wrapping shape, certificates, algorithms and validity windows.
 import { describe, expect, it } from '@jest/globals';
 import { SignedXml } from 'xml-crypto';
-import { signIdCard, verifyIdCard } from '../../src/security/sign-id-card.js';
+import { createCachingIdCardVerifier, signIdCard, verifyIdCard } from '../../src/security/sign-id-card.js';
 import type { IdCardCheck } from '../../src/security/sign-id-card.js';
 import {
   DAY_MS,
@@ -240,5 +240,38 @@ describe('SOSI attributes', () => {
     expect(faultOf(verifyIdCard('not xml', { now: AT }))).toBe('invalid_idcard');
     expect(faultOf(verifyIdCard('<x/>', { now: AT }))).toBe('invalid_idcard');
     expect(faultOf(verifyIdCard(`<!DOCTYPE a>${signedCard()}`, { now: AT }))).toBe('invalid_idcard');
+  });
+});
+
+describe('createCachingIdCardVerifier', () => {
+  const card = signedCard();
+
+  it('agrees with verifyIdCard, and checks the validity times on every call, cached or not', () => {
+    const verify = createCachingIdCardVerifier({ trustedCertificatesPem: [VENDOR_CERT] });
+    expect(verify(card, AT)).toEqual(verifyIdCard(card, { now: AT, trustedCertificatesPem: [VENDOR_CERT] }));
+    expect(faultOf(verify(card, AT))).toBe('ok');
+    expect(faultOf(verify(card, new Date(T0.getTime() + 2 * DAY_MS)))).toBe('expired_idcard');
+    expect(faultOf(verify(card, new Date(T0.getTime() - 60_000)))).toBe('expired_idcard');
+  });
+
+  it('a changed card is a different text: verified afresh and refused', () => {
+    const verify = createCachingIdCardVerifier();
+    expect(faultOf(verify(card, AT))).toBe('ok');
+    const tampered = replaceOnce(card, 'NotOnOrAfter="2030-05-02T10:00:00Z"', 'NotOnOrAfter="2031-05-02T10:00:00Z"');
+    expect(faultOf(verify(tampered, AT))).toBe('invalid_signature');
+  });
+
+  it('trust is part of what is remembered: an untrusted signer stays refused', () => {
+    const verify = createCachingIdCardVerifier({ trustedCertificatesPem: [OTHER_CERT] });
+    expect(faultOf(verify(card, AT))).toBe('invalid_certificate');
+    expect(faultOf(verify(card, AT))).toBe('invalid_certificate');
+  });
+
+  it('keeps at most maxEntries cards and still verifies the ones it dropped', () => {
+    const verify = createCachingIdCardVerifier({ maxEntries: 1 });
+    const second = signedCard('rsa-sha256', { cvr: '11223344' });
+    for (const c of [card, second, card, second]) {
+      expect(faultOf(verify(c, AT))).toBe('ok');
+    }
   });
 });

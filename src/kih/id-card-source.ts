@@ -34,11 +34,12 @@ export async function idCardSourceFor(
   const sts = options.stsEndpoint ?? target.stsEndpoint;
   const settings = target.idCard;
   if (!settings || sts === undefined) {
+    const missing = settings ? 'an stsEndpoint' : 'idCard settings (CVR, certificate and key)';
     throw new KihError(
       'KIH_ERR_ID_CARD',
-      `${target.name} needs a DGWS ID card: give --id-card <file>, or ${
-        settings ? 'an stsEndpoint' : 'idCard settings (CVR, certificate and key)'
-      } for ${target.name} in the settings file or the environment (KIH_CVR, KIH_ID_CARD_CERT_FILE, KIH_ID_CARD_KEY_FILE).`
+      target.name === 'endpoint'
+        ? 'A DGWS endpoint (SOAP 1.1) needs an ID card: give --id-card <file>, or define a target with idCard settings in the settings file.'
+        : `${target.name} needs a DGWS ID card: give --id-card <file>, or ${missing} for ${target.name} in the settings file or the environment (KIH_CVR, KIH_ID_CARD_CERT_FILE, KIH_ID_CARD_KEY_FILE).`
     );
   }
   const credentials = await loadCredentials(settings);

@@ -154,6 +154,23 @@ describe('kih simulator in-process', () => {
     expect(second.stderr).toBe('kih simulator: stopped (abort); 1 request, 0 stored, 1 not stored.\n');
   });
 
+  it('--plain takes plain IHE (SOAP 1.2, no DGWS) from kih submit --endpoint', async () => {
+    const run = await runUntilAborted(
+      ['--port', '0', '--store', path.join(dir, 'plain'), '--no-validate', '--plain'],
+      async (url) => {
+        const endpoint = `${url}/kih-iti41/iti41`;
+        const sent = await runInProcess(['submit', PHMR, '--endpoint', endpoint]);
+        expect(sent.code).toBe(0);
+        expect(JSON.parse(sent.stdout)).toMatchObject({ outcome: 'success', target: 'endpoint' });
+        const dgws = await runInProcess(['submit', PHMR, '--endpoint', endpoint, '--soap', '1.1']);
+        expect(dgws.code).toBe(2);
+        expect(dgws.stderr).toMatch(/KIH_ERR_ID_CARD: A DGWS endpoint \(SOAP 1\.1\) needs an ID card/);
+      }
+    );
+    expect(run.stdout).toMatch(/ITI-41 {2}\S+ \(plain IHE\)/);
+    expect(run.stderr).toMatch(/1 request, 1 stored, 0 not stored/);
+  });
+
   it('a taken port is KIH_ERR_SIMULATOR and exit 2', async () => {
     const busy = await startSimulator({ storeDir: path.join(dir, 'occupant') });
     try {

@@ -73,9 +73,19 @@ export const KIH_ERROR_CODES = {
     'The certificate or private key for signing ID cards or for TLS cannot be read or do not belong together.',
   KIH_ERR_STS: 'The STS refused to issue an ID card or answered with something that is not one.',
   KIH_ERR_ID_CARD: 'An ID card cannot be built, signed or read.',
-  KIH_ERR_SIMULATOR: 'The KIH simulator cannot start: the port is taken or its store cannot be opened.',
+  KIH_ERR_SIMULATOR: 'The KIH simulator cannot start (port taken, store unusable) or was given an invalid scenario.',
 } as const;
 
 export type KihErrorCode = keyof typeof KIH_ERROR_CODES;
 
-export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode | XdsErrorCode | KihErrorCode;
+/** Errors of the service's own records and queues (PostgreSQL, Redis). */
+export const STORE_ERROR_CODES = {
+  STORE_ERR_DATABASE: 'PostgreSQL cannot be reached or refused a statement.',
+  STORE_ERR_MIGRATION: 'The database schema cannot be brought up to date.',
+  STORE_ERR_NOT_FOUND: 'A run, document or record named by id does not exist (or belongs to another vendor).',
+  STORE_ERR_CONFIG: 'A service setting (DATABASE_URL, REDIS_URL, concurrency, queue names) is missing or malformed.',
+} as const;
+
+export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
+
+export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode | XdsErrorCode | KihErrorCode | StoreErrorCode;

@@ -5,6 +5,7 @@ import {
   CLI_ERROR_CODES,
   KIH_ERROR_CODES,
   SCH_ERROR_CODES,
+  STORE_ERROR_CODES,
   XDS_ERROR_CODES,
   XSD_RULE_IDS,
 } from '../../src/errors/codes.js';
@@ -21,6 +22,7 @@ describe('docs/errors.md', () => {
     ...Object.keys(SCH_ERROR_CODES),
     ...Object.keys(XDS_ERROR_CODES),
     ...Object.keys(KIH_ERROR_CODES),
+    ...Object.keys(STORE_ERROR_CODES),
   ];
   it.each(codes)('documents %s', (code) => {
     expect(documented.has(code)).toBe(true);

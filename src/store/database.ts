@@ -1,0 +1,100 @@
+// PostgreSQL access for the service's records: one pool per process, an optional schema per run of tests, transactions.
+import pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { KihError } from '../errors/kih-error.js';
+
+export interface DatabaseOptions {
+  /** postgres://user@host:port/db */
+  readonly url: string;
+  /** Tables live in this schema (created when missing); default `kih`. Tests give each run its own. */
+  readonly schema?: string;
+  /** Connections in the pool; default 10. */
+  readonly max?: number;
+}
+
+export interface Database {
+  readonly schema: string;
+  query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Transaction {
+  query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export const DEFAULT_SCHEMA = 'kih';
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The message names what failed; statements and parameters (document content, CPR) never appear. */
+export function databaseError(what: string, err: unknown): KihError {
+  if (err instanceof KihError) {
+    return err;
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? code : err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return new KihError('STORE_ERR_DATABASE', `${what}: ${reason}`, { cause: err });
+}
+
+function clientQuery(client: pg.Pool | PoolClient) {
+  return async <R extends QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<R[]> => {
+    try {
+      return (await client.query<R>(sql, [...params])).rows;
+    } catch (err) {
+      throw databaseError('A database statement failed', err);
+    }
+  };
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new KihError(
+      'STORE_ERR_CONFIG',
+      `The database schema name "${schema}" is not a plain lower-case identifier.`
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new KihError('STORE_ERR_CONFIG', 'DATABASE_URL is not a URL (postgres://user@host:port/database).');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new KihError('STORE_ERR_CONFIG', `DATABASE_URL must be postgres://…, not ${url.protocol}//…`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    // Every connection resolves names in the run's schema first; the schema name was checked above.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client that loses its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return {
+    schema,
+    query: clientQuery(pool),
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw databaseError('Cannot connect to PostgreSQL', err);
+      }
+      const query = clientQuery(client);
+      try {
+        await query('BEGIN');
+        const result = await work({ query });
+        await query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,171 @@
+// The records schema as ordered migrations, applied at start-up under an advisory lock so concurrent workers never race.
+import { KihError } from '../errors/kih-error.js';
+import type { Database } from './database.js';
+
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Records are only ever inserted: a validation or submission row is the one result of a
+ * document in a run (unique per run and position), and everything that happens is an event.
+ * State is read from the rows, so history is never overwritten.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'records',
+    sql: `
+CREATE TABLE vendors (
+  id text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9._-]{0,63}$'),
+  name text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL
+);
+CREATE TABLE documents (
+  sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  size integer NOT NULL CHECK (size >= 0),
+  content bytea NOT NULL,
+  stored_at timestamptz NOT NULL DEFAULT now(),
+  stored_by text NOT NULL
+);
+CREATE TABLE runs (
+  id uuid PRIMARY KEY,
+  vendor_id text NOT NULL REFERENCES vendors (id),
+  name text,
+  submit_target text,
+  total integer NOT NULL CHECK (total >= 0),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL
+);
+CREATE INDEX runs_by_vendor ON runs (vendor_id, created_at DESC);
+CREATE TABLE run_documents (
+  run_id uuid NOT NULL REFERENCES runs (id),
+  seq integer NOT NULL CHECK (seq >= 0),
+  file text NOT NULL,
+  sha256 text NOT NULL REFERENCES documents (sha256),
+  profile text,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX run_documents_by_sha256 ON run_documents (sha256);
+CREATE TABLE validations (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  sha256 text NOT NULL,
+  profile text,
+  status text NOT NULL CHECK (status IN ('valid', 'invalid', 'error')),
+  errors integer NOT NULL,
+  warnings integer NOT NULL,
+  schema_id text NOT NULL,
+  rule_versions jsonb NOT NULL,
+  report jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  UNIQUE (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE INDEX validations_by_sha256 ON validations (sha256, created_at DESC);
+CREATE TABLE submission_claims (
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  target text NOT NULL,
+  unique_id text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  claimed_by text NOT NULL,
+  PRIMARY KEY (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE TABLE submissions (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  sha256 text NOT NULL,
+  target text NOT NULL,
+  unique_id text,
+  outcome text NOT NULL,
+  class text NOT NULL,
+  errors jsonb NOT NULL,
+  attempts jsonb NOT NULL,
+  confirmed_by_query boolean NOT NULL DEFAULT false,
+  duration_ms real NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  UNIQUE (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE INDEX submissions_by_unique_id ON submissions (unique_id);
+CREATE TABLE results (
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  sha256 text NOT NULL,
+  verdict text NOT NULL CHECK (verdict IN ('valid', 'invalid', 'error')),
+  submission_outcome text,
+  submission_class text,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  recorded_by text NOT NULL,
+  PRIMARY KEY (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE TABLE events (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL REFERENCES runs (id),
+  seq integer,
+  kind text NOT NULL,
+  detail jsonb NOT NULL DEFAULT '{}'::jsonb,
+  at timestamptz NOT NULL DEFAULT now(),
+  actor text NOT NULL
+);
+CREATE INDEX events_by_run ON events (run_id, seq, id);
+`,
+  },
+];
+
+/** Lock id per schema, so test runs in their own schemas do not wait for each other. */
+const LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('kih-certify migrate ' || $1::text))`;
+
+/**
+ * Brings the schema up to date in one transaction (PostgreSQL DDL is transactional, so a failed
+ * migration leaves nothing half-applied). Returns the ids applied now.
+ */
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(LOCK_SQL, [db.schema]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${db.schema}`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS ${db.schema}.schema_migrations (
+         id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
+    );
+    const done = new Set(
+      (await tx.query<{ id: number }>(`SELECT id FROM ${db.schema}.schema_migrations`)).map((r) => r.id)
+    );
+    const known = new Set(migrations.map((m) => m.id));
+    const unknown = [...done].filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      throw new KihError(
+        'STORE_ERR_MIGRATION',
+        `The database schema "${db.schema}" has migrations this version does not know (${unknown.join(', ')}); a newer release has run against it.`
+      );
+    }
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
+      if (done.has(m.id)) {
+        continue;
+      }
+      try {
+        await tx.query(m.sql);
+      } catch (err) {
+        throw new KihError(
+          'STORE_ERR_MIGRATION',
+          `Migration ${m.id} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err }
+        );
+      }
+      await tx.query(`INSERT INTO ${db.schema}.schema_migrations (id, name) VALUES ($1, $2)`, [m.id, m.name]);
+      applied.push(m.id);
+    }
+    return applied;
+  });
+}

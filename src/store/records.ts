@@ -1,0 +1,425 @@
+// The certification records: vendors, content-addressed documents, runs, and the one validation, submission and result per run document.
+import { createHash, randomUUID } from 'node:crypto';
+import { KihError } from '../errors/kih-error.js';
+import type { DocumentReport } from '../validation/report.js';
+import type { Database, Transaction } from './database.js';
+
+type Queryable = Pick<Transaction, 'query'>;
+
+/** One document of a run: where it stands, from the rows (never a mutable status column). */
+export type DocumentState = 'queued' | 'validated' | 'submitting' | 'submitted' | 'done';
+
+export interface RunDocument {
+  readonly runId: string;
+  readonly seq: number;
+  readonly vendorId: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly profile: string | null;
+  readonly submitTarget: string | null;
+}
+
+export interface NewRun {
+  readonly vendorId: string;
+  readonly name?: string;
+  readonly submitTarget?: string;
+  readonly documents: readonly { readonly file: string; readonly sha256: string; readonly profile?: string }[];
+}
+
+export interface ValidationRecord {
+  readonly runId: string;
+  readonly seq: number;
+  readonly sha256: string;
+  readonly profile: string | null;
+  readonly status: DocumentReport['status'];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface SubmissionRecordInput {
+  readonly runId: string;
+  readonly seq: number;
+  readonly sha256: string;
+  readonly target: string;
+  readonly uniqueId: string | null;
+  readonly outcome: string;
+  readonly class: string;
+  readonly errors: readonly unknown[];
+  readonly attempts: readonly unknown[];
+  readonly confirmedByQuery: boolean;
+  readonly durationMs: number;
+}
+
+export interface SubmissionClaim {
+  readonly target: string;
+  readonly uniqueId: string;
+  readonly claimedAt: string;
+  readonly claimedBy: string;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function ensureVendor(db: Queryable, id: string, name: string, actor: string): Promise<void> {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) {
+    throw new KihError('CLI_ERR_USAGE', `A vendor id is lower-case letters, digits, ".", "_" or "-": "${id}"`);
+  }
+  await db.query(`INSERT INTO vendors (id, name, created_by) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
+    id,
+    name,
+    actor,
+  ]);
+}
+
+/** Stores the bytes once under their SHA-256 (a second put of the same bytes is a no-op) and returns the hash. */
+export async function putDocument(db: Queryable, bytes: Uint8Array, actor: string): Promise<string> {
+  const sha256 = sha256Hex(bytes);
+  await db.query(
+    `INSERT INTO documents (sha256, size, content, stored_by) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+    [sha256, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), actor]
+  );
+  return sha256;
+}
+
+export async function getDocument(db: Queryable, sha256: string): Promise<Buffer> {
+  const [row] = await db.query<{ content: Buffer }>(`SELECT content FROM documents WHERE sha256 = $1`, [sha256]);
+  if (!row) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No stored document ${sha256.slice(0, 12)}….`);
+  }
+  return row.content;
+}
+
+/** Creates the run and its document list in one transaction; the documents must be stored already. */
+export async function createRun(db: Database, run: NewRun, actor: string): Promise<string> {
+  const id = randomUUID();
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO runs (id, vendor_id, name, submit_target, total, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, run.vendorId, run.name ?? null, run.submitTarget ?? null, run.documents.length, actor]
+    );
+    // One statement for the whole list: a 10,000-document run is one round trip.
+    await tx.query(
+      `INSERT INTO run_documents (run_id, seq, file, sha256, profile)
+       SELECT $1, t.seq - 1, t.file, t.sha256, t.profile
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(file, sha256, profile, seq)`,
+      [
+        id,
+        run.documents.map((d) => d.file),
+        run.documents.map((d) => d.sha256),
+        run.documents.map((d) => d.profile ?? null),
+      ]
+    );
+    await addEvent(
+      tx,
+      id,
+      null,
+      'run-created',
+      { total: run.documents.length, submitTarget: run.submitTarget ?? null },
+      actor
+    );
+  });
+  return id;
+}
+
+export async function getRunDocument(db: Queryable, runId: string, seq: number): Promise<RunDocument> {
+  const [row] = await db.query<{
+    vendor_id: string;
+    file: string;
+    sha256: string;
+    profile: string | null;
+    submit_target: string | null;
+  }>(
+    `SELECT r.vendor_id, d.file, d.sha256, d.profile, r.submit_target
+     FROM run_documents d JOIN runs r ON r.id = d.run_id WHERE d.run_id = $1 AND d.seq = $2`,
+    [runId, seq]
+  );
+  if (!row) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No document ${seq} in run ${runId}.`);
+  }
+  return {
+    runId,
+    seq,
+    vendorId: row.vendor_id,
+    file: row.file,
+    sha256: row.sha256,
+    profile: row.profile,
+    submitTarget: row.submit_target,
+  };
+}
+
+export async function addEvent(
+  db: Queryable,
+  runId: string,
+  seq: number | null,
+  kind: string,
+  detail: Readonly<Record<string, unknown>>,
+  actor: string
+): Promise<void> {
+  await db.query(`INSERT INTO events (run_id, seq, kind, detail, actor) VALUES ($1, $2, $3, $4, $5)`, [
+    runId,
+    seq,
+    kind,
+    JSON.stringify(detail),
+    actor,
+  ]);
+}
+
+function toValidation(row: {
+  run_id: string;
+  seq: number;
+  sha256: string;
+  profile: string | null;
+  status: DocumentReport['status'];
+  errors: number;
+  warnings: number;
+  created_at: Date;
+  created_by: string;
+}): ValidationRecord {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    sha256: row.sha256,
+    profile: row.profile,
+    status: row.status,
+    errors: row.errors,
+    warnings: row.warnings,
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
+  };
+}
+
+const VALIDATION_COLUMNS = 'run_id, seq, sha256, profile, status, errors, warnings, created_at, created_by';
+
+/**
+ * The validation of a run document, written once: a re-delivered job finds the first record and
+ * gets it back (`inserted: false`) instead of a second one.
+ */
+export async function recordValidation(
+  db: Database,
+  doc: RunDocument,
+  report: DocumentReport,
+  versions: { readonly schemaId: string; readonly ruleVersions: Readonly<Record<string, string>> },
+  actor: string
+): Promise<{ readonly inserted: boolean; readonly record: ValidationRecord }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.query<Parameters<typeof toValidation>[0]>(
+      `INSERT INTO validations (run_id, seq, sha256, profile, status, errors, warnings, schema_id, rule_versions, report, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING ${VALIDATION_COLUMNS}`,
+      [
+        doc.runId,
+        doc.seq,
+        doc.sha256,
+        report.profile,
+        report.status,
+        report.issues.filter((i) => i.severity === 'error').length,
+        report.issues.filter((i) => i.severity === 'warning').length,
+        versions.schemaId,
+        JSON.stringify(versions.ruleVersions),
+        JSON.stringify(report),
+        actor,
+      ]
+    );
+    const [row] = inserted;
+    if (row) {
+      await addEvent(tx, doc.runId, doc.seq, 'validated', { status: report.status }, actor);
+      return { inserted: true, record: toValidation(row) };
+    }
+    const [existing] = await tx.query<Parameters<typeof toValidation>[0]>(
+      `SELECT ${VALIDATION_COLUMNS} FROM validations WHERE run_id = $1 AND seq = $2`,
+      [doc.runId, doc.seq]
+    );
+    if (!existing) {
+      throw new KihError('STORE_ERR_DATABASE', `The validation of ${doc.runId}/${doc.seq} vanished.`);
+    }
+    return { inserted: false, record: toValidation(existing) };
+  });
+}
+
+export async function getValidation(db: Queryable, runId: string, seq: number): Promise<ValidationRecord | undefined> {
+  const [row] = await db.query<Parameters<typeof toValidation>[0]>(
+    `SELECT ${VALIDATION_COLUMNS} FROM validations WHERE run_id = $1 AND seq = $2`,
+    [runId, seq]
+  );
+  return row ? toValidation(row) : undefined;
+}
+
+/**
+ * Marks the send as about to happen, before anything goes to the repository. `claimed: false`
+ * with the earlier claim means an earlier attempt may have sent it: the caller must find out
+ * (query the repository) instead of sending again.
+ */
+export async function claimSubmission(
+  db: Database,
+  doc: RunDocument,
+  target: string,
+  uniqueId: string,
+  actor: string
+): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly earlier: SubmissionClaim }> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `INSERT INTO submission_claims (run_id, seq, target, unique_id, claimed_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id`,
+      [doc.runId, doc.seq, target, uniqueId, actor]
+    );
+    if (rows.length > 0) {
+      await addEvent(tx, doc.runId, doc.seq, 'submission-claimed', { target, uniqueId }, actor);
+      return { claimed: true as const };
+    }
+    const [earlier] = await tx.query<{ target: string; unique_id: string; claimed_at: Date; claimed_by: string }>(
+      `SELECT target, unique_id, claimed_at, claimed_by FROM submission_claims WHERE run_id = $1 AND seq = $2`,
+      [doc.runId, doc.seq]
+    );
+    if (!earlier) {
+      throw new KihError('STORE_ERR_DATABASE', `The submission claim of ${doc.runId}/${doc.seq} vanished.`);
+    }
+    return {
+      claimed: false as const,
+      earlier: {
+        target: earlier.target,
+        uniqueId: earlier.unique_id,
+        claimedAt: earlier.claimed_at.toISOString(),
+        claimedBy: earlier.claimed_by,
+      },
+    };
+  });
+}
+
+/** The submission outcome of a run document, written once; `inserted: false` when it was there already. */
+export async function recordSubmission(db: Database, s: SubmissionRecordInput, actor: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `INSERT INTO submissions (run_id, seq, sha256, target, unique_id, outcome, class, errors, attempts, confirmed_by_query, duration_ms, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING id`,
+      [
+        s.runId,
+        s.seq,
+        s.sha256,
+        s.target,
+        s.uniqueId,
+        s.outcome,
+        s.class,
+        JSON.stringify(s.errors),
+        JSON.stringify(s.attempts),
+        s.confirmedByQuery,
+        s.durationMs,
+        actor,
+      ]
+    );
+    if (rows.length > 0) {
+      await addEvent(tx, s.runId, s.seq, 'submitted', { outcome: s.outcome, class: s.class }, actor);
+    }
+    return rows.length > 0;
+  });
+}
+
+export async function getSubmission(
+  db: Queryable,
+  runId: string,
+  seq: number
+): Promise<{ readonly outcome: string; readonly class: string; readonly uniqueId: string | null } | undefined> {
+  const [row] = await db.query<{ outcome: string; class: string; unique_id: string | null }>(
+    `SELECT outcome, class, unique_id FROM submissions WHERE run_id = $1 AND seq = $2`,
+    [runId, seq]
+  );
+  return row ? { outcome: row.outcome, class: row.class, uniqueId: row.unique_id } : undefined;
+}
+
+/** The final record of a run document (its verdict and submission outcome), written once. */
+export async function recordResult(db: Database, doc: RunDocument, actor: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `INSERT INTO results (run_id, seq, sha256, verdict, submission_outcome, submission_class, recorded_by)
+       SELECT v.run_id, v.seq, v.sha256, v.status, s.outcome, s.class, $3
+       FROM validations v LEFT JOIN submissions s ON s.run_id = v.run_id AND s.seq = v.seq
+       WHERE v.run_id = $1 AND v.seq = $2
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING verdict`,
+      [doc.runId, doc.seq, actor]
+    );
+    if (rows.length > 0) {
+      await addEvent(tx, doc.runId, doc.seq, 'recorded', {}, actor);
+      return true;
+    }
+    const [exists] = await tx.query(`SELECT 1 FROM results WHERE run_id = $1 AND seq = $2`, [doc.runId, doc.seq]);
+    if (!exists) {
+      throw new KihError('STORE_ERR_NOT_FOUND', `Run document ${doc.runId}/${doc.seq} has no validation to record.`);
+    }
+    return false;
+  });
+}
+
+export interface RunStatus {
+  readonly run: string;
+  readonly vendor: string;
+  readonly name: string | null;
+  readonly submitTarget: string | null;
+  readonly total: number;
+  readonly done: number;
+  readonly documents: readonly {
+    readonly file: string;
+    readonly sha256: string;
+    readonly state: DocumentState;
+    readonly verdict: DocumentReport['status'] | null;
+    readonly submission: { readonly outcome: string; readonly class: string } | null;
+  }[];
+}
+
+/** The run as `kih status` prints it; `vendorId` limits it to that vendor's runs (anything else is not found). */
+export async function runStatus(db: Queryable, runId: string, vendorId?: string): Promise<RunStatus> {
+  const [run] = await db.query<{ vendor_id: string; name: string | null; submit_target: string | null; total: number }>(
+    `SELECT vendor_id, name, submit_target, total FROM runs WHERE id = $1 AND ($2::text IS NULL OR vendor_id = $2)`,
+    [/^[0-9a-f-]{36}$/i.test(runId) ? runId : '00000000-0000-0000-0000-000000000000', vendorId ?? null]
+  );
+  if (!run) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No run ${runId}.`);
+  }
+  const rows = await db.query<{
+    file: string;
+    sha256: string;
+    status: DocumentReport['status'] | null;
+    claimed: boolean;
+    outcome: string | null;
+    class: string | null;
+    recorded: boolean;
+  }>(
+    `SELECT d.file, d.sha256, v.status, (c.run_id IS NOT NULL) AS claimed, s.outcome, s.class, (r.run_id IS NOT NULL) AS recorded
+     FROM run_documents d
+     LEFT JOIN validations v ON v.run_id = d.run_id AND v.seq = d.seq
+     LEFT JOIN submission_claims c ON c.run_id = d.run_id AND c.seq = d.seq
+     LEFT JOIN submissions s ON s.run_id = d.run_id AND s.seq = d.seq
+     LEFT JOIN results r ON r.run_id = d.run_id AND r.seq = d.seq
+     WHERE d.run_id = $1 ORDER BY d.seq`,
+    [runId]
+  );
+  const documents = rows.map((r) => {
+    const state: DocumentState = r.recorded
+      ? 'done'
+      : r.outcome !== null
+        ? 'submitted'
+        : r.claimed
+          ? 'submitting'
+          : r.status !== null
+            ? 'validated'
+            : 'queued';
+    return {
+      file: r.file,
+      sha256: r.sha256,
+      state,
+      verdict: r.status,
+      submission: r.outcome !== null && r.class !== null ? { outcome: r.outcome, class: r.class } : null,
+    };
+  });
+  return {
+    run: runId,
+    vendor: run.vendor_id,
+    name: run.name,
+    submitTarget: run.submit_target,
+    total: run.total,
+    done: documents.filter((d) => d.state === 'done').length,
+    documents,
+  };
+}

@@ -1,13 +1,12 @@
 // Options shared by `kih metadata`, `kih request` and `kih submit`: target, settings file, event codes, profile.
 import { KihError } from '../errors/kih-error.js';
-import { resolveTarget } from '../kih/target-settings.js';
+import { resolveTarget, targetMetadataSettings } from '../kih/target-settings.js';
 import { endpointTarget, TARGET_NAMES } from '../kih/targets.js';
 import type { Target } from '../kih/targets.js';
 import { isProfileId, PROFILE_IDS } from '../validation/report.js';
 import type { ProfileId } from '../validation/report.js';
 import type { CodedValue } from '../xds/metadata-model.js';
-import { resolveSettings } from '../xds/metadata-settings.js';
-import type { MetadataSettings, ResolvedSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { loadSettingsFile } from '../xds/settings-file.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 
@@ -95,11 +94,7 @@ export async function resolveXdsContext(
     profile = values.profile;
   }
   const eventCodes = (values['event-code'] ?? []).map(parseEventCode);
-  const layers: Partial<MetadataSettings>[] = [target.metadata];
-  if (file) {
-    layers.push(file.metadata, file.targets[target.name]?.metadata ?? {});
-  }
-  const settings = resolveSettings(...layers);
+  const settings = targetMetadataSettings(target, file);
   const withCli =
     eventCodes.length > 0
       ? {

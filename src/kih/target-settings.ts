@@ -1,5 +1,7 @@
 // A target's connection settings from the settings file and the environment: endpoint, ID card, TLS, timeouts, retries.
 import { KihError } from '../errors/kih-error.js';
+import { resolveSettings } from '../xds/metadata-settings.js';
+import type { MetadataSettings, ResolvedSettings } from '../xds/metadata-settings.js';
 import { fail, isRecord, text } from '../xds/settings-file.js';
 import type { SettingsFile } from '../xds/settings-file.js';
 import { BUILTIN_TARGETS } from './targets.js';
@@ -220,4 +222,13 @@ export function resolveTarget(name: string, file: SettingsFile | undefined, env:
   }
   const target = fromFile ? applyConnectionSettings(base, `targets.${name}`, fromFile.connection) : base;
   return applyEnvironment(target, env);
+}
+
+/** The metadata settings a target sends with: its own, then the file's for all targets, then the file's for this one. */
+export function targetMetadataSettings(target: Target, file: SettingsFile | undefined): ResolvedSettings {
+  const layers: Partial<MetadataSettings>[] = [target.metadata];
+  if (file) {
+    layers.push(file.metadata, file.targets[target.name]?.metadata ?? {});
+  }
+  return resolveSettings(...layers);
 }

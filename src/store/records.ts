@@ -288,6 +288,27 @@ export async function claimSubmission(
   });
 }
 
+/**
+ * Gives a claim back when the repository certainly has not stored the document (it answered
+ * busy, 503, or was never reached), so the retried job sends instead of asking. Kept as an event.
+ */
+export async function releaseSubmissionClaim(
+  db: Database,
+  doc: RunDocument,
+  reason: string,
+  actor: string
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = await tx.query(`DELETE FROM submission_claims WHERE run_id = $1 AND seq = $2 RETURNING run_id`, [
+      doc.runId,
+      doc.seq,
+    ]);
+    if (rows.length > 0) {
+      await addEvent(tx, doc.runId, doc.seq, 'submission-released', { reason }, actor);
+    }
+  });
+}
+
 /** The submission outcome of a run document, written once; `inserted: false` when it was there already. */
 export async function recordSubmission(db: Database, s: SubmissionRecordInput, actor: string): Promise<boolean> {
   return db.transaction(async (tx) => {

@@ -1,0 +1,174 @@
+// The queue registry of one process: its queues (producers), the workers it runs, and a shutdown that closes workers before queues.
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isKihError } from '../errors/kih-error.js';
+import type { Database } from '../store/database.js';
+import { addEvent } from '../store/records.js';
+import { redisConnection } from './connection.js';
+import { checkPrefix, DEFAULT_PREFIX, jobId, QUEUE_NAMES } from './names.js';
+import type { QueueKind } from './names.js';
+import { execRecordJob } from './record-queue.js';
+import type { Enqueue, JobDataByQueue, StageContext } from './stage-context.js';
+import type { Senders, StageValidator } from './stage-services.js';
+import { execSubmitJob } from './submit-queue.js';
+import { execValidateJob } from './validate-queue.js';
+
+export interface ServiceOptions {
+  readonly redisUrl: string;
+  /** BullMQ key prefix; tests give each run its own. */
+  readonly prefix?: string;
+  readonly db: Database;
+  readonly actor: string;
+  /** Queues this process works on; default all three; empty: a producer only. */
+  readonly work?: readonly QueueKind[];
+  readonly concurrency?: Partial<Record<QueueKind, number>>;
+  readonly validator?: StageValidator;
+  readonly senders?: Senders;
+  /** Attempts per job (default validate 3, submit 5, record 5) and the first backoff (default 2 s, doubling). */
+  readonly attempts?: Partial<Record<QueueKind, number>>;
+  readonly backoffMs?: number;
+  /** Default 30 s: a job whose lock is not renewed for this long is handed to another worker. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+export interface Service {
+  readonly enqueue: Enqueue;
+  readonly queues: Readonly<Record<QueueKind, Queue>>;
+  readonly workers: readonly Worker[];
+  /** Stops taking jobs, lets active ones finish until the deadline (then hands them back), closes queues and connections. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+const DEFAULT_ATTEMPTS: Readonly<Record<QueueKind, number>> = { validate: 3, submit: 5, record: 5 };
+/** Validation is CPU work on threads; submission waits on the network; recording is a few statements. */
+const DEFAULT_CONCURRENCY: Readonly<Record<QueueKind, number>> = { validate: 2, submit: 8, record: 8 };
+const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
+
+/** Settings and credentials do not fix themselves: such failures end the job at once. */
+const UNRETRYABLE = new Set(['STORE_ERR_CONFIG', 'KIH_ERR_CREDENTIALS', 'KIH_ERR_ID_CARD', 'STORE_ERR_NOT_FOUND']);
+
+function unretryable(err: unknown): unknown {
+  return isKihError(err) && UNRETRYABLE.has(err.code) ? new UnrecoverableError(`${err.code}: ${err.message}`) : err;
+}
+
+export function startService(options: ServiceOptions): Service {
+  const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
+  const connections: Redis[] = [];
+  const connection = (): Redis => {
+    const c = redisConnection(options.redisUrl, 'worker');
+    connections.push(c);
+    return c;
+  };
+  const producer = connection();
+  const attempts = { ...DEFAULT_ATTEMPTS, ...options.attempts };
+  const queues = Object.fromEntries(
+    KINDS.map((kind) => [
+      kind,
+      new Queue(QUEUE_NAMES[kind], {
+        connection: producer,
+        prefix,
+        defaultJobOptions: {
+          attempts: attempts[kind],
+          backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000, jitter: 0.5 },
+          // Records live in PostgreSQL; Redis keeps only enough for operators to look at.
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 14 * 24 * 3600 },
+        },
+      }),
+    ])
+  ) as Record<QueueKind, Queue>;
+  for (const q of Object.values(queues)) {
+    q.on('error', () => undefined);
+  }
+
+  const enqueue: Enqueue = async (kind, data) => {
+    await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq) });
+  };
+  const ctx: StageContext = {
+    db: options.db,
+    actor: options.actor,
+    enqueue,
+    ...(options.validator ? { validator: options.validator } : {}),
+    ...(options.senders ? { senders: options.senders } : {}),
+  };
+
+  const processors: { [K in QueueKind]: (job: Job<JobDataByQueue[K]>) => Promise<unknown> } = {
+    validate: (job) => execValidateJob(ctx, job.data),
+    submit: (job) => execSubmitJob(ctx, job.data, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    record: (job) => execRecordJob(ctx, job.data),
+  };
+
+  const workers = (options.work ?? KINDS).map((kind) => {
+    const processor = processors[kind] as (job: Job) => Promise<unknown>;
+    const worker = new Worker(
+      QUEUE_NAMES[kind],
+      async (job: Job) => {
+        try {
+          return await processor(job);
+        } catch (err) {
+          throw unretryable(err);
+        }
+      },
+      {
+        connection: connection(),
+        prefix,
+        concurrency: options.concurrency?.[kind] ?? DEFAULT_CONCURRENCY[kind],
+        ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
+      }
+    );
+    worker.on('error', () => undefined);
+    // A job that gave up is visible in the run's history with its reason, not only in Redis.
+    worker.on('failed', (job: Job | undefined, err: Error) => {
+      const data = job?.data as { runId?: string; seq?: number } | undefined;
+      const final =
+        job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
+      if (final && data?.runId !== undefined) {
+        addEvent(
+          options.db,
+          data.runId,
+          data.seq ?? null,
+          'job-failed',
+          { queue: kind, reason: err.message },
+          options.actor
+        ).catch(() => undefined);
+      }
+    });
+    return worker;
+  });
+
+  return {
+    enqueue,
+    queues,
+    workers,
+    async close(deadlineMs = 30_000): Promise<void> {
+      // Workers first: while one finishes, its job may still add the next stage's job to a queue.
+      await Promise.all(
+        workers.map(async (w) => {
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<'late'>((resolve) => {
+            timer = setTimeout(() => {
+              resolve('late');
+            }, deadlineMs);
+          });
+          const closed = await Promise.race([w.close().then(() => 'closed' as const), deadline]);
+          clearTimeout(timer);
+          if (closed === 'late') {
+            // Active jobs are handed back: their locks lapse and another worker takes them (stalled recovery).
+            await w.close(true);
+          }
+        })
+      );
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all(
+        connections.map((c) =>
+          c.quit().catch(() => {
+            c.disconnect();
+          })
+        )
+      );
+    },
+  };
+}

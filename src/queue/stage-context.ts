@@ -1,0 +1,39 @@
+// The shared context of the stage jobs and the job data of each queue (ids and hashes only: never XML or CPR numbers).
+import type { Database } from '../store/database.js';
+import type { Senders, StageValidator } from './stage-services.js';
+
+export interface ValidateJobData {
+  readonly runId: string;
+  readonly seq: number;
+  readonly sha256: string;
+}
+
+export interface SubmitJobData {
+  readonly runId: string;
+  readonly seq: number;
+  readonly sha256: string;
+  readonly target: string;
+}
+
+export interface RecordJobData {
+  readonly runId: string;
+  readonly seq: number;
+}
+
+export interface JobDataByQueue {
+  readonly validate: ValidateJobData;
+  readonly submit: SubmitJobData;
+  readonly record: RecordJobData;
+}
+
+/** Adds the next stage's job; its id comes from the run document, so adding it twice is a no-op. */
+export type Enqueue = <K extends keyof JobDataByQueue>(kind: K, data: JobDataByQueue[K]) => Promise<void>;
+
+export interface StageContext {
+  readonly db: Database;
+  /** Who writes the records (host and pid of the worker). */
+  readonly actor: string;
+  readonly enqueue: Enqueue;
+  readonly validator?: StageValidator;
+  readonly senders?: Senders;
+}

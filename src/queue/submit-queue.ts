@@ -1,0 +1,152 @@
+// The submit queue: one validated document to its target, never twice: a claim is written before sending, and a found claim means "ask first".
+import { KihError } from '../errors/kih-error.js';
+import { checkArrival } from '../kih/arrival-check.js';
+import { sendSubmission } from '../kih/send-submission.js';
+import type { SubmissionResult } from '../kih/send-submission.js';
+import type { DocumentClass, DocumentOutcome } from '../kih/submit-document.js';
+import {
+  addEvent,
+  claimSubmission,
+  getDocument,
+  getRunDocument,
+  getSubmission,
+  recordSubmission,
+  releaseSubmissionClaim,
+} from '../store/records.js';
+import type { RunDocument } from '../store/records.js';
+import { prepareSubmission } from '../xds/prepare-submission.js';
+import type { StageContext, SubmitJobData } from './stage-context.js';
+
+/** The repository could not take it now and certainly has not stored it: BullMQ retries the job with backoff. */
+export class TransientSubmissionError extends Error {
+  override readonly name = 'TransientSubmissionError';
+}
+
+export interface SubmitJobOptions {
+  /** The job's last attempt: a transient outcome is recorded instead of retried. */
+  readonly lastAttempt: boolean;
+}
+
+export interface SubmitJobResult {
+  readonly outcome: string;
+  readonly class: string;
+  /** How this delivery ended: sent now, found stored by an earlier one, or recorded earlier. */
+  readonly how: 'sent' | 'confirmedByQuery' | 'recordedEarlier' | 'unknown' | 'notSent';
+}
+
+async function record(
+  ctx: StageContext,
+  doc: RunDocument,
+  target: string,
+  r: Pick<SubmissionResult, 'errors' | 'attempts' | 'durationMs'> & {
+    readonly outcome: DocumentOutcome;
+    readonly class: DocumentClass;
+    readonly uniqueId: string | null;
+    readonly confirmedByQuery?: boolean;
+  }
+): Promise<void> {
+  await recordSubmission(
+    ctx.db,
+    {
+      runId: doc.runId,
+      seq: doc.seq,
+      sha256: doc.sha256,
+      target,
+      uniqueId: r.uniqueId,
+      outcome: r.outcome,
+      class: r.class,
+      errors: r.errors,
+      attempts: r.attempts,
+      confirmedByQuery: r.confirmedByQuery ?? false,
+      durationMs: r.durationMs,
+    },
+    ctx.actor
+  );
+  await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+}
+
+export async function execSubmitJob(
+  ctx: StageContext,
+  data: SubmitJobData,
+  options: SubmitJobOptions
+): Promise<SubmitJobResult> {
+  if (!ctx.senders) {
+    throw new KihError('STORE_ERR_CONFIG', 'This worker has no targets; it cannot take submit jobs.');
+  }
+  const doc = await getRunDocument(ctx.db, data.runId, data.seq);
+  const earlier = await getSubmission(ctx.db, doc.runId, doc.seq);
+  if (earlier) {
+    await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+    return { outcome: earlier.outcome, class: earlier.class, how: 'recordedEarlier' };
+  }
+  const sender = await ctx.senders.get(data.target);
+  const bytes = await getDocument(ctx.db, doc.sha256);
+  const prepared = prepareSubmission(bytes, doc.file, {
+    settings: sender.settings,
+    live: sender.target.live,
+    uniqueIdExtensionLimit: sender.target.uniqueIdExtensionLimit,
+  });
+  const entry = prepared.metadata?.documentEntries[0];
+  if (!prepared.metadata || !entry) {
+    const errors = prepared.issues
+      .filter((i) => i.severity === 'error')
+      .map((i) => ({ errorCode: i.ruleId, codeContext: i.message, severity: 'error' as const }));
+    await record(ctx, doc, data.target, {
+      outcome: 'notSent',
+      class: 'invalid',
+      errors,
+      attempts: [],
+      durationMs: 0,
+      uniqueId: null,
+    });
+    return { outcome: 'notSent', class: 'invalid', how: 'notSent' };
+  }
+
+  const claim = await claimSubmission(ctx.db, doc, data.target, entry.uniqueId, ctx.actor);
+  if (!claim.claimed) {
+    // An earlier delivery claimed it and left no record: it may have sent. Ask before sending.
+    const arrival = await checkArrival(sender.transport, sender.send.queryEndpoint, entry.uniqueId, entry.hash);
+    await addEvent(ctx.db, doc.runId, doc.seq, 'arrival-checked', { arrival }, ctx.actor);
+    if (arrival === 'stored') {
+      await record(ctx, doc, data.target, {
+        outcome: 'success',
+        class: 'success',
+        errors: [],
+        attempts: [],
+        durationMs: 0,
+        uniqueId: entry.uniqueId,
+        confirmedByQuery: true,
+      });
+      return { outcome: 'success', class: 'success', how: 'confirmedByQuery' };
+    }
+    if (arrival === 'unknown') {
+      const message = `An earlier attempt (${claim.earlier.claimedBy}, ${claim.earlier.claimedAt}) may have sent it and ${data.target} cannot be asked; not re-sent.`;
+      await record(ctx, doc, data.target, {
+        outcome: 'unknown',
+        class: 'unknown',
+        errors: [{ errorCode: 'KIH_ERR_NETWORK', codeContext: message, severity: 'error' }],
+        attempts: [],
+        durationMs: 0,
+        uniqueId: entry.uniqueId,
+      });
+      return { outcome: 'unknown', class: 'unknown', how: 'unknown' };
+    }
+  }
+
+  const result = await sendSubmission(prepared.metadata, bytes, sender.send, {
+    transport: sender.transport,
+    policy: sender.policy,
+    ...(sender.idCards ? { idCards: sender.idCards } : {}),
+  });
+  // Transient means the repository has not stored it (it said so, or was asked, or never reached).
+  if (result.class === 'transient' && !options.lastAttempt) {
+    await releaseSubmissionClaim(ctx.db, doc, result.message, ctx.actor);
+    throw new TransientSubmissionError(`${data.target}: ${result.message}`);
+  }
+  await record(ctx, doc, data.target, result);
+  return {
+    outcome: result.outcome,
+    class: result.class,
+    how: result.confirmedByQuery ? 'confirmedByQuery' : result.outcome === 'unknown' ? 'unknown' : 'sent',
+  };
+}

@@ -1,0 +1,44 @@
+// The validate queue: one stored document through the project's validator, its record written once, then on to submit or record.
+import { KihError } from '../errors/kih-error.js';
+import { getDocument, getRunDocument, getValidation, recordValidation } from '../store/records.js';
+import type { ValidationRecord } from '../store/records.js';
+import type { StageContext, ValidateJobData } from './stage-context.js';
+
+export interface ValidateJobResult {
+  readonly status: ValidationRecord['status'];
+  readonly next: 'submit' | 'record';
+  /** False when an earlier delivery had written the record already. */
+  readonly validatedNow: boolean;
+}
+
+/**
+ * An invalid document is a successful job (its record says FAILED); only tool-level trouble
+ * (database, a missing document) throws and is retried.
+ */
+export async function execValidateJob(ctx: StageContext, data: ValidateJobData): Promise<ValidateJobResult> {
+  if (!ctx.validator) {
+    throw new KihError('STORE_ERR_CONFIG', 'This worker has no validator; it cannot take validate jobs.');
+  }
+  const doc = await getRunDocument(ctx.db, data.runId, data.seq);
+  let record = await getValidation(ctx.db, doc.runId, doc.seq);
+  let validatedNow = false;
+  if (!record) {
+    const bytes = await getDocument(ctx.db, doc.sha256);
+    const report = await ctx.validator.validateBytes(bytes, doc.file);
+    const written = await recordValidation(
+      ctx.db,
+      doc,
+      report,
+      { schemaId: ctx.validator.schemaId, ruleVersions: ctx.validator.ruleVersions },
+      ctx.actor
+    );
+    record = written.record;
+    validatedNow = written.inserted;
+  }
+  if (record.status === 'valid' && doc.submitTarget !== null) {
+    await ctx.enqueue('submit', { runId: doc.runId, seq: doc.seq, sha256: doc.sha256, target: doc.submitTarget });
+    return { status: record.status, next: 'submit', validatedNow };
+  }
+  await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+  return { status: record.status, next: 'record', validatedNow };
+}

@@ -1,0 +1,178 @@
+// The stage jobs called directly (as BullMQ would), against real PostgreSQL and the simulator: re-deliveries and crashes never send twice.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { enqueueRun } from '../../src/queue/enqueue-run.js';
+import { execRecordJob } from '../../src/queue/record-queue.js';
+import type { Enqueue, JobDataByQueue, StageContext } from '../../src/queue/stage-context.js';
+import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
+import { execSubmitJob, TransientSubmissionError } from '../../src/queue/submit-queue.js';
+import { execValidateJob } from '../../src/queue/validate-queue.js';
+import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
+import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
+import type { Database } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { claimSubmission, getRunDocument, runStatus } from '../../src/store/records.js';
+import { dropTestDatabase, testDatabase } from '../helpers/database.js';
+import { corpus, simulatorSettings } from './helpers.js';
+
+let db: Database;
+let sim: ProjectSimulator;
+let validator: StageValidator;
+let senders: Senders;
+let queued: { kind: keyof JobDataByQueue; data: JobDataByQueue[keyof JobDataByQueue] }[] = [];
+
+const enqueue: Enqueue = (kind, data) => {
+  queued.push({ kind, data });
+  return Promise.resolve();
+};
+
+function ctx(actor = 'test-worker'): StageContext {
+  return { db, actor, enqueue, validator, senders };
+}
+
+beforeAll(async () => {
+  db = testDatabase('stages');
+  await migrate(db);
+  sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), 'kih-stages-')) });
+  validator = await openStageValidator(1);
+  senders = createSenders(simulatorSettings(sim, 1_000), {});
+});
+
+afterAll(async () => {
+  await senders.close();
+  await validator.close();
+  await sim.close();
+  await dropTestDatabase(db);
+});
+
+/** A run of one valid document to the simulator, validated; returns the submit job's data. */
+async function validatedRun(): Promise<JobDataByQueue['submit']> {
+  const [doc] = corpus(1).filter((d) => d.valid);
+  queued = [];
+  const { runId } = await enqueueRun(db, enqueue, { vendorId: 'v', submitTarget: 'sim', documents: [doc!] }, 'test');
+  const validate = queued[0]?.data as JobDataByQueue['validate'];
+  queued = [];
+  expect(await execValidateJob(ctx(), validate)).toMatchObject({ status: 'valid', next: 'submit' });
+  expect(queued.map((q) => q.kind)).toEqual(['submit']);
+  queued = [];
+  return { runId, seq: 0, sha256: validate.sha256, target: 'sim' };
+}
+
+function storedCount(uniqueId: string | null): number {
+  return uniqueId ? sim.lookup(uniqueId).length : 0;
+}
+
+async function uniqueIdOf(data: JobDataByQueue['submit']): Promise<string> {
+  const rows = await db.query<{ unique_id: string }>(
+    `SELECT unique_id FROM submissions WHERE run_id = $1 AND seq = $2`,
+    [data.runId, data.seq]
+  );
+  return rows[0]?.unique_id ?? '';
+}
+
+describe('validate', () => {
+  it('records an invalid document as a result and sends it to record, not submit; a re-delivery does not validate again', async () => {
+    const [bad] = corpus(1).filter((d) => !d.valid);
+    queued = [];
+    const { runId } = await enqueueRun(db, enqueue, { vendorId: 'v', submitTarget: 'sim', documents: [bad!] }, 'test');
+    const data = queued[0]?.data as JobDataByQueue['validate'];
+    queued = [];
+    expect(await execValidateJob(ctx(), data)).toEqual({ status: 'invalid', next: 'record', validatedNow: true });
+    expect(await execValidateJob(ctx('other'), data)).toEqual({
+      status: 'invalid',
+      next: 'record',
+      validatedNow: false,
+    });
+    expect(queued.map((q) => q.kind)).toEqual(['record', 'record']);
+    expect(await execRecordJob(ctx(), { runId, seq: 0 })).toEqual({ recordedNow: true });
+    expect(await execRecordJob(ctx(), { runId, seq: 0 })).toEqual({ recordedNow: false });
+    expect((await runStatus(db, runId)).documents[0]).toMatchObject({
+      state: 'done',
+      verdict: 'invalid',
+      submission: null,
+    });
+  });
+});
+
+describe('submit', () => {
+  it('sends once; a re-delivered job finds the record and only moves on', async () => {
+    const data = await validatedRun();
+    expect(await execSubmitJob(ctx(), data, { lastAttempt: false })).toMatchObject({ outcome: 'success', how: 'sent' });
+    expect(await execSubmitJob(ctx('other'), data, { lastAttempt: false })).toMatchObject({
+      outcome: 'success',
+      how: 'recordedEarlier',
+    });
+    expect(storedCount(await uniqueIdOf(data))).toBe(1);
+    expect(queued.map((q) => q.kind)).toEqual(['record', 'record']);
+  });
+
+  it('a worker that died after sending (claim, no record): the next delivery finds it stored and does not send again', async () => {
+    const data = await validatedRun();
+    // The first delivery sends and "dies" before writing its record: its record is removed to leave only the claim.
+    const first = await execSubmitJob(ctx('first'), data, { lastAttempt: false });
+    await db.query(`DELETE FROM submissions WHERE run_id = $1`, [data.runId]);
+    const uniqueId = (
+      await db.query<{ unique_id: string }>(`SELECT unique_id FROM submission_claims WHERE run_id = $1`, [data.runId])
+    )[0]?.unique_id;
+    expect(first.how).toBe('sent');
+    expect(storedCount(uniqueId ?? null)).toBe(1);
+    const second = await execSubmitJob(ctx('second'), data, { lastAttempt: false });
+    expect(second).toEqual({ outcome: 'success', class: 'success', how: 'confirmedByQuery' });
+    expect(storedCount(uniqueId ?? null)).toBe(1);
+  });
+
+  it('a worker that died after claiming but before sending: the next delivery finds it absent and sends', async () => {
+    const data = await validatedRun();
+    const doc = await getRunDocument(db, data.runId, data.seq);
+    await claimSubmission(db, doc, 'sim', 'claimed-by-a-dead-worker', 'dead');
+    const result = await execSubmitJob(ctx(), data, { lastAttempt: false });
+    expect(result).toMatchObject({ outcome: 'success', how: 'sent' });
+    expect(storedCount(await uniqueIdOf(data))).toBe(1);
+  });
+
+  it('transient: throws for BullMQ to retry and gives the claim back; the retry sends; on the last attempt it is recorded', async () => {
+    const data = await validatedRun();
+    sim.pushScenario({ kind: 'busy', times: 3 }); // the target retries 3 times itself
+    await expect(execSubmitJob(ctx(), data, { lastAttempt: false })).rejects.toBeInstanceOf(TransientSubmissionError);
+    const events = await db.query<{ kind: string }>(`SELECT kind FROM events WHERE run_id = $1 ORDER BY id`, [
+      data.runId,
+    ]);
+    expect(events.map((e) => e.kind)).toContain('submission-released');
+    expect(await execSubmitJob(ctx(), data, { lastAttempt: false })).toMatchObject({ outcome: 'success', how: 'sent' });
+    expect(storedCount(await uniqueIdOf(data))).toBe(1);
+
+    const last = await validatedRun();
+    sim.pushScenario({ kind: 'busy', times: 3 });
+    expect(await execSubmitJob(ctx(), last, { lastAttempt: true })).toMatchObject({
+      outcome: 'failure',
+      class: 'transient',
+    });
+    expect((await runStatus(db, last.runId)).documents[0]?.submission).toEqual({
+      outcome: 'failure',
+      class: 'transient',
+    });
+  });
+
+  it('a permanent refusal is recorded, not retried', async () => {
+    const data = await validatedRun();
+    sim.pushScenario({ kind: 'not-authorized' });
+    expect(await execSubmitJob(ctx(), data, { lastAttempt: false })).toMatchObject({
+      outcome: 'failure',
+      class: 'authPermanent',
+      how: 'sent',
+    });
+  });
+
+  it('an unknown target is a configuration error', async () => {
+    const data = await validatedRun();
+    await expect(execSubmitJob(ctx(), { ...data, target: 'nowhere' }, { lastAttempt: false })).rejects.toMatchObject({
+      code: 'CLI_ERR_USAGE',
+    });
+    await expect(execSubmitJob(ctx(), { ...data, target: 'local' }, { lastAttempt: false })).rejects.toMatchObject({
+      code: 'STORE_ERR_CONFIG',
+    });
+  });
+});

@@ -1,5 +1,5 @@
-// Service-mode entry point (BullMQ workers for validate → submit → record); filled by the service-mode issue.
-process.stderr.write('worker.ts: service mode is not implemented yet; use `kih validate` for local validation.\n');
-process.exitCode = 2;
+// Service-mode entry point: `node dist/worker.js` runs the queue workers, the same as `kih worker`.
+import { processIo } from './src/cli/io.js';
+import { runCli } from './src/cli/main.js';
 
-export {};
+process.exitCode = await runCli(['worker', ...process.argv.slice(2)], processIo());

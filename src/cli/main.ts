@@ -3,11 +3,14 @@ import { isKihError } from '../errors/kih-error.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
+import { enqueueCommand } from './enqueue-command.js';
 import { metadataCommand } from './metadata-command.js';
 import { requestCommand } from './request-command.js';
 import { simulatorCommand } from './simulator-command.js';
+import { statusCommand } from './status-command.js';
 import { submitCommand } from './submit-command.js';
 import { validateCommand } from './validate-command.js';
+import { workerCommand } from './worker-command.js';
 
 export const USAGE = `Usage: kih <command> [options]
 
@@ -17,6 +20,9 @@ Commands:
   request <file>           write the ITI-41 HTTP request for a document (kih request --help)
   submit <file|dir>...     validate, build and send documents to KIH or the simulator (kih submit --help)
   simulator                run the KIH repository simulator (kih simulator --help)
+  worker                   run the service's queue workers (kih worker --help)
+  enqueue <file|dir>...    store documents and queue them as a run (kih enqueue --help)
+  status <run-id>          a run's progress and results (kih status --help)
   help                     this help
   version                  print the version
 
@@ -30,6 +36,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   request: requestCommand,
   submit: submitCommand,
   simulator: simulatorCommand,
+  worker: workerCommand,
+  enqueue: enqueueCommand,
+  status: statusCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,5 +1,4 @@
 // `kih simulator`: runs the project's KIH-like repository (ITI-41, its STS, the query and scenario API) until interrupted.
-import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KihError } from '../errors/kih-error.js';
@@ -9,6 +8,7 @@ import { createValidationPool } from '../validation/validation-pool.js';
 import type { ValidationPool } from '../validation/validation-pool.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
+import { stopRequested } from './stop-signal.js';
 
 export const DEFAULT_SIMULATOR_STORE = '.kih-simulator';
 
@@ -50,23 +50,6 @@ function threads(text: string | undefined): number {
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** Resolves on SIGINT, SIGTERM or the caller's signal, whichever comes first. */
-function stopRequested(signal: AbortSignal | undefined): { promise: Promise<string>; dispose: () => void } {
-  const controller = new AbortController();
-  const waits = [
-    once(process, 'SIGINT', { signal: controller.signal }).then(() => 'SIGINT'),
-    once(process, 'SIGTERM', { signal: controller.signal }).then(() => 'SIGTERM'),
-    ...(signal ? [once(signal, 'abort', { signal: controller.signal }).then(() => 'abort')] : []),
-  ];
-  return {
-    // The losers reject with AbortError on dispose; nobody waits for them.
-    promise: Promise.race(waits.map((w) => w.catch(() => new Promise<string>(() => undefined)))),
-    dispose: () => {
-      controller.abort();
-    },
-  };
 }
 
 export async function simulatorCommand(argv: readonly string[], io: CliIo): Promise<number> {

@@ -82,6 +82,7 @@ export type KihErrorCode = keyof typeof KIH_ERROR_CODES;
 export const STORE_ERROR_CODES = {
   STORE_ERR_DATABASE: 'PostgreSQL cannot be reached or refused a statement.',
   STORE_ERR_MIGRATION: 'The database schema cannot be brought up to date.',
+  STORE_ERR_QUEUE: 'Redis cannot be reached or refused a queue command.',
   STORE_ERR_NOT_FOUND: 'A run, document or record named by id does not exist (or belongs to another vendor).',
   STORE_ERR_CONFIG: 'A service setting (DATABASE_URL, REDIS_URL, concurrency, queue names) is missing or malformed.',
 } as const;

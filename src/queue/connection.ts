@@ -4,6 +4,8 @@ import { KihError } from '../errors/kih-error.js';
 
 export type ConnectionRole = 'worker' | 'producer';
 
+const PRODUCER_RECONNECTS = 5;
+
 export function checkRedisUrl(url: string): URL {
   let parsed: URL;
   try {
@@ -19,14 +21,20 @@ export function checkRedisUrl(url: string): URL {
 
 /**
  * BullMQ requires `maxRetriesPerRequest: null` on worker connections (a blocking call must wait
- * out a reconnect); a producer keeps ioredis' bounded retries and no offline queue, so a call
- * made while Redis is down fails instead of hanging.
+ * out a reconnect); a producer (a command) reconnects a few times and then fails, so a call made
+ * while Redis is down ends with an error instead of hanging.
  */
 export function redisConnection(url: string, role: ConnectionRole): Redis {
   checkRedisUrl(url);
   const redis = new Redis(url, {
     lazyConnect: false,
-    ...(role === 'worker' ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 3 }),
+    ...(role === 'worker'
+      ? { maxRetriesPerRequest: null }
+      : {
+          maxRetriesPerRequest: 3,
+          // A command gives up after a few seconds instead of waiting for Redis for ever.
+          retryStrategy: (times: number) => (times > PRODUCER_RECONNECTS ? null : 250 * times),
+        }),
   });
   // Reconnects are ioredis' job; an unhandled 'error' event would end the process.
   redis.on('error', () => undefined);

@@ -1,4 +1,5 @@
 // Stores documents and starts a run: the documents once by SHA-256, the run's list, then one validate job per document.
+import { isKihError, KihError } from '../errors/kih-error.js';
 import type { Database } from '../store/database.js';
 import { createRun, ensureVendor, putDocument } from '../store/records.js';
 import type { Enqueue } from './stage-context.js';
@@ -51,6 +52,15 @@ export async function enqueueRun(
     },
     actor
   );
-  await resumeRun(db, enqueue, runId);
+  try {
+    await resumeRun(db, enqueue, runId);
+  } catch (err) {
+    // The run is stored; only its jobs are missing, and resuming adds exactly those.
+    throw new KihError(
+      isKihError(err) ? err.code : 'STORE_ERR_QUEUE',
+      `Run ${runId} is stored but not all of it is queued (${err instanceof Error ? err.message : String(err)}); finish it with kih enqueue --resume ${runId}.`,
+      { cause: err }
+    );
+  }
   return { runId, total: documents.length };
 }

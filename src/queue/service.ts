@@ -2,7 +2,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isKihError } from '../errors/kih-error.js';
+import { isKihError, KihError } from '../errors/kih-error.js';
 import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
 import { redisConnection } from './connection.js';
@@ -56,8 +56,10 @@ function unretryable(err: unknown): unknown {
 export function startService(options: ServiceOptions): Service {
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
   const connections: Redis[] = [];
+  // A producer-only process (a command) fails fast when Redis is down; workers wait out reconnects.
+  const role = options.work?.length === 0 ? 'producer' : 'worker';
   const connection = (): Redis => {
-    const c = redisConnection(options.redisUrl, 'worker');
+    const c = redisConnection(options.redisUrl, role);
     connections.push(c);
     return c;
   };
@@ -84,7 +86,15 @@ export function startService(options: ServiceOptions): Service {
   }
 
   const enqueue: Enqueue = async (kind, data) => {
-    await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq) });
+    try {
+      await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq) });
+    } catch (err) {
+      throw new KihError(
+        'STORE_ERR_QUEUE',
+        `Cannot add a ${kind} job: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err }
+      );
+    }
   };
   const ctx: StageContext = {
     db: options.db,

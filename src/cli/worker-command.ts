@@ -1,0 +1,98 @@
+// `kih worker`: runs the service's queue workers (validate → submit → record) until SIGTERM/SIGINT, then shuts down without losing a job.
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { KihError } from '../errors/kih-error.js';
+import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
+import { startService } from '../queue/service.js';
+import { createSenders, openStageValidator } from '../queue/stage-services.js';
+import type { Senders, StageValidator } from '../queue/stage-services.js';
+import { openDatabase } from '../store/database.js';
+import { migrate } from '../store/migrations.js';
+import { loadSettingsFile } from '../xds/settings-file.js';
+import { EXIT } from './io.js';
+import type { CliIo } from './io.js';
+import { stopRequested } from './stop-signal.js';
+
+export const WORKER_USAGE = `Usage: kih worker [options]
+
+Runs the service's workers: validate (the project's validator on threads), submit (to the
+run's target, never twice) and record (the certification record), on BullMQ queues in Redis
+with the records in PostgreSQL. Start as many as you like, on any machine that reaches both.
+Stops on SIGTERM or SIGINT: takes no new jobs, lets active ones finish within the deadline and
+hands back the rest.
+
+Options:
+      --queues <list>       queues to take, e.g. validate,submit (default all)
+      --concurrency <list>  jobs at once per queue, e.g. validate=2,submit=8,record=8
+      --threads <n>         validation threads (default 2)
+  -c, --config <file>       settings file with targets and metadata
+  -h, --help                this help
+
+Environment:
+${Object.entries(SERVICE_ENV)
+  .map(([k, v]) => `  ${k.padEnd(25)} ${v}`)
+  .join('\n')}
+
+Exit status: 0 stopped by a signal, 2 configuration or start error.`;
+
+export async function workerCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      queues: { type: 'string' },
+      concurrency: { type: 'string' },
+      threads: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(WORKER_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) {
+    throw new KihError('CLI_ERR_USAGE', `kih worker takes no arguments, got "${positionals.join(' ')}".`);
+  }
+  const config = readServiceConfig(io.env, {
+    ...(values.queues !== undefined ? { queues: values.queues } : {}),
+    ...(values.concurrency !== undefined ? { concurrency: values.concurrency } : {}),
+    ...(values.threads !== undefined ? { threads: values.threads } : {}),
+    ...(values.config !== undefined ? { config: values.config } : {}),
+  });
+  const actor = `worker ${hostname()} ${process.pid}`;
+  const stop = stopRequested(io.signal);
+  const db = openDatabase({ url: config.databaseUrl, schema: config.schema });
+  let validator: StageValidator | undefined;
+  let senders: Senders | undefined;
+  try {
+    await migrate(db);
+    const file = config.settingsFile ? await loadSettingsFile(config.settingsFile) : undefined;
+    validator = config.queues.includes('validate') ? await openStageValidator(config.threads) : undefined;
+    senders = config.queues.includes('submit') ? createSenders(file, io.env) : undefined;
+    const service = startService({
+      redisUrl: config.redisUrl,
+      prefix: config.prefix,
+      db,
+      actor,
+      work: config.queues,
+      concurrency: config.concurrency,
+      ...(validator ? { validator } : {}),
+      ...(senders ? { senders } : {}),
+    });
+    io.stderr.write(
+      `kih worker: ${actor}: ${config.queues.join(', ')} on ${new URL(config.redisUrl).host} (prefix ${config.prefix}), records in schema ${config.schema}\n`
+    );
+    const why = await stop.promise;
+    io.stderr.write(`kih worker: ${why}: finishing active jobs (up to ${config.shutdownDeadlineMs} ms)\n`);
+    await service.close(config.shutdownDeadlineMs);
+    io.stderr.write('kih worker: stopped\n');
+    return EXIT.ok;
+  } finally {
+    stop.dispose();
+    await senders?.close();
+    await validator?.close();
+    await db.close();
+  }
+}

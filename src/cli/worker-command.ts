@@ -78,6 +78,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       actor,
       work: config.queues,
       concurrency: config.concurrency,
+      ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
+      ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
       ...(validator ? { validator } : {}),
       ...(senders ? { senders } : {}),
     });

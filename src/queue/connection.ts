@@ -24,10 +24,12 @@ export function checkRedisUrl(url: string): URL {
  * out a reconnect); a producer (a command) reconnects a few times and then fails, so a call made
  * while Redis is down ends with an error instead of hanging.
  */
-export function redisConnection(url: string, role: ConnectionRole): Redis {
+export function redisConnection(url: string, role: ConnectionRole, name?: string): Redis {
   checkRedisUrl(url);
   const redis = new Redis(url, {
     lazyConnect: false,
+    // Named after the queue prefix, so operators (and the fault tests) can tell this service's connections apart.
+    ...(name !== undefined ? { connectionName: name } : {}),
     ...(role === 'worker'
       ? { maxRetriesPerRequest: null }
       : {

@@ -18,6 +18,9 @@ export interface ServiceConfig {
   readonly threads: number;
   /** How long a shutdown waits for active jobs before handing them back. */
   readonly shutdownDeadlineMs: number;
+  /** BullMQ job lock and stalled-check interval: how soon a dead worker's jobs go to another one. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
 }
 
 export const SERVICE_ENV = {
@@ -30,6 +33,8 @@ export const SERVICE_ENV = {
   KIH_CONCURRENCY: 'jobs at once per queue, e.g. validate=2,submit=8,record=8',
   KIH_VALIDATION_THREADS: 'validation threads (default 2)',
   KIH_SHUTDOWN_DEADLINE_MS: 'wait for active jobs on SIGTERM (default 30000)',
+  KIH_LOCK_DURATION_MS: "a job's lock; a dead worker's jobs are taken over after it lapses (default 30000)",
+  KIH_STALLED_INTERVAL_MS: 'how often workers look for such jobs (default 30000)',
 } as const;
 
 const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
@@ -99,5 +104,9 @@ export function readServiceConfig(
     concurrency: parseConcurrency(overrides.concurrency ?? env.KIH_CONCURRENCY ?? ''),
     threads: positive('Validation threads', overrides.threads ?? env.KIH_VALIDATION_THREADS ?? '2'),
     shutdownDeadlineMs: positive('KIH_SHUTDOWN_DEADLINE_MS', env.KIH_SHUTDOWN_DEADLINE_MS ?? '30000'),
+    ...(env.KIH_LOCK_DURATION_MS ? { lockDurationMs: positive('KIH_LOCK_DURATION_MS', env.KIH_LOCK_DURATION_MS) } : {}),
+    ...(env.KIH_STALLED_INTERVAL_MS
+      ? { stalledIntervalMs: positive('KIH_STALLED_INTERVAL_MS', env.KIH_STALLED_INTERVAL_MS) }
+      : {}),
   };
 }

@@ -59,7 +59,7 @@ export function startService(options: ServiceOptions): Service {
   // A producer-only process (a command) fails fast when Redis is down; workers wait out reconnects.
   const role = options.work?.length === 0 ? 'producer' : 'worker';
   const connection = (): Redis => {
-    const c = redisConnection(options.redisUrl, role);
+    const c = redisConnection(options.redisUrl, role, prefix);
     connections.push(c);
     return c;
   };

@@ -76,7 +76,9 @@ function startWorker(env: NodeJS.ProcessEnv, config: string): Promise<ChildProce
         resolve(child);
       }
     });
-    child.once('exit', (code) => { reject(new Error(`worker exited ${code}: ${err}`)); });
+    child.once('exit', (code) => {
+      reject(new Error(`worker exited ${code}: ${err}`));
+    });
   });
 }
 

@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
 import { enqueueCommand } from './enqueue-command.js';
 import { metadataCommand } from './metadata-command.js';
 import { requestCommand } from './request-command.js';
+import { runCommand } from './run-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
 import { submitCommand } from './submit-command.js';
@@ -18,6 +19,7 @@ Commands:
   validate <file|dir>...   validate PHMR/QRD/QFDD documents (kih validate --help)
   metadata <file>          print a document's XDS metadata as JSON (kih metadata --help)
   request <file>           write the ITI-41 HTTP request for a document (kih request --help)
+  run <file|dir>...        the whole pipeline in this process, reports to a folder (kih run --help)
   submit <file|dir>...     validate, build and send documents to KIH or the simulator (kih submit --help)
   simulator                run the KIH repository simulator (kih simulator --help)
   worker                   run the service's queue workers (kih worker --help)
@@ -34,6 +36,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   metadata: metadataCommand,
   request: requestCommand,
+  run: runCommand,
   submit: submitCommand,
   simulator: simulatorCommand,
   worker: workerCommand,

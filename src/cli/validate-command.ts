@@ -1,18 +1,15 @@
 // `kih validate`: validates files and directories and prints one report in the chosen format.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
 import { KihError } from '../errors/kih-error.js';
-import { DEFAULT_SCHEMAS_DIR, TOOL_NAME, TOOL_VERSION } from '../package-info.js';
+import { DEFAULT_SCHEMAS_DIR } from '../package-info.js';
 import { renderReport, REPORT_FORMATS } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
-import { isProfileId, PROFILE_IDS, summarize } from '../validation/report.js';
-import type { ProfileId, Severity, ValidationRunReport } from '../validation/report.js';
-import { createRuleSets } from '../validation/rule-sets.js';
-import { loadSchema } from '../validation/xsd-schema.js';
-import { validateFiles } from '../validation/validate-files.js';
+import { isProfileId, PROFILE_IDS } from '../validation/report.js';
+import type { ProfileId, Severity } from '../validation/report.js';
+import { runValidation } from '../validation/validation-run.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
@@ -122,18 +119,10 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
     severityOverrides: parseSeverities(values.severity ?? []),
   };
-  // Compile here first: a broken schema or rule file is one clear error, not one per thread, and
-  // the threads then find every rule set in the SEF cache.
-  const schema = loadSchema(schemasDir);
-  const rules = createRuleSets(ruleOptions);
-  await rules.prepare();
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
   const jobs = parseJobs(values.jobs);
-
-  const startedAt = new Date().toISOString();
-  const started = performance.now();
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
-  const documents = await validateFiles(files, {
+  const report = await runValidation(files, {
     schemasDir,
     maxBytes,
     ...ruleOptions,
@@ -144,19 +133,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     },
   });
   progress.done();
+  const documents = report.documents;
 
-  const report: ValidationRunReport = {
-    documents,
-    summary: summarize(documents),
-    tool: {
-      name: TOOL_NAME,
-      version: TOOL_VERSION,
-      schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
-      rules: rules.versions(),
-    },
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-  };
   const color = !values.out && format === 'text' && io.stdout.isTTY === true && !io.env.NO_COLOR;
   const rendered = renderReport(report, format as ReportFormat, { color });
   if (values.out) {

@@ -17,6 +17,7 @@ import {
   soapFaultXml,
   WSA_SOAP_FAULT_ACTION,
 } from './registry-response.js';
+import type { InFlight } from './in-flight.js';
 import type { FaultSpec, RegistryErrorEntry, RegistryStatus } from './registry-response.js';
 import { delayOf, parseScenarioHeader, SCENARIO_HEADER } from './scenarios.js';
 import type { Scenario, ScenarioQueue } from './scenarios.js';
@@ -46,6 +47,8 @@ export interface Iti41Context {
   /** Aborts when the simulator closes, ending every scenario wait. */
   readonly signal: AbortSignal;
   readonly stats: { requests: number; stored: number; rejected: number };
+  /** Requests that may still store, for the query endpoint to wait for. */
+  readonly inFlight: InFlight;
 }
 
 /** What processing decided: an answer (with whether it was a Success) or to drop the connection unanswered. */
@@ -309,17 +312,19 @@ async function withScenario(
     case 'not-authorized':
       return r.fault(dgwsFault('not_authorized', 'The ID card is not authorised for this service.'));
     case 'slow':
-      await wait(delayOf(scenario), ctx.signal);
-      return process(req, request, ctx, r);
+      return ctx.inFlight.during(request.uniqueIds, async () => {
+        await wait(delayOf(scenario), ctx.signal);
+        return process(req, request, ctx, r);
+      });
     case 'timeout-after-store': {
-      await process(req, request, ctx, r);
+      await ctx.inFlight.during(request.uniqueIds, () => process(req, request, ctx, r));
       await wait(delayOf(scenario), ctx.signal);
       return { kind: 'drop' };
     }
     case 'non-multipart':
     case 'no-relates-to':
     case undefined:
-      return process(req, request, ctx, r);
+      return ctx.inFlight.during(request.uniqueIds, () => process(req, request, ctx, r));
   }
 }
 

@@ -11,6 +11,7 @@ import { handleIti41 } from './iti41-handler.js';
 import type { CdaValidation, Iti41Context } from './iti41-handler.js';
 import { checkScenario, ScenarioQueue } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
+import { InFlight } from './in-flight.js';
 import { DocumentStore } from './store.js';
 import type { StoredEntry } from './store.js';
 
@@ -68,6 +69,9 @@ export interface Simulator {
   /** Stops accepting, waits for requests in flight (bounded), then closes the store. */
   close(): Promise<void>;
 }
+
+/** A query waits this long at most for a request of its uniqueId that is still being processed. */
+const QUERY_MAX_WAIT_MS = 30_000;
 
 export const DEFAULT_REPOSITORY_UNIQUE_ID = '1.2.208.176.43210.8.1.99';
 export const DEFAULT_ALLOWED_TYPE_CODES: readonly string[] = ['53576-5', '74465-6', '74468-0'];
@@ -144,6 +148,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const store = await DocumentStore.open(options.storeDir, now);
   const scenarios = new ScenarioQueue();
   const stats = { requests: 0, stored: 0, rejected: 0 };
+  const storing = new InFlight();
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
@@ -157,13 +162,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     now,
     signal: closing.signal,
     stats,
+    inFlight: storing,
   };
 
-  const queryAnswer = (url: URL): HttpReply => {
+  const queryAnswer = async (url: URL): Promise<HttpReply> => {
     const uniqueId = url.searchParams.get('uniqueId');
     if (uniqueId === null || uniqueId === '') {
       return jsonReply(400, { error: 'The uniqueId query parameter is required.' });
     }
+    // A request for this uniqueId still being processed decides first (see in-flight.ts).
+    await storing.settled(uniqueId, QUERY_MAX_WAIT_MS);
     const found = store.lookup(uniqueId);
     return jsonReply(200, {
       uniqueId,
@@ -234,7 +242,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } else if (url.pathname === PATHS.scenarios) {
       reply = await scenarioApi(req);
     } else if (url.pathname === PATHS.documents && req.method === 'GET') {
-      reply = queryAnswer(url);
+      reply = await queryAnswer(url);
     } else if (url.pathname === PATHS.health && req.method === 'GET') {
       reply = jsonReply(200, { ok: true, stats: { ...stats }, repositoryUniqueId });
     } else {

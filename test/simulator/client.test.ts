@@ -83,6 +83,17 @@ describe('sendSubmission against the simulator', () => {
     expect(sim.lookup(uniqueId)).toHaveLength(1);
   });
 
+  it('a request still being processed when the client gives up: the query waits for it, so no second entry', async () => {
+    const p = variant(QRD);
+    const uniqueId = p.metadata.documentEntries[0]!.uniqueId;
+    // The client stops waiting after 300 ms; the simulator stores after 1 s.
+    sim.pushScenario({ kind: 'slow', delayMs: 1_000, uniqueId });
+    const result = await submit(p, cards(), 300);
+    expect(result).toMatchObject({ outcome: 'success', confirmedByQuery: true });
+    expect(result.attempts).toHaveLength(1);
+    expect(sim.lookup(uniqueId)).toHaveLength(1);
+  });
+
   it('a request lost before the store is found absent and sent again: one entry', async () => {
     const p = variant(QRD);
     const uniqueId = p.metadata.documentEntries[0]!.uniqueId;

@@ -444,3 +444,89 @@ export async function runStatus(db: Queryable, runId: string, vendorId?: string)
     documents,
   };
 }
+
+export interface RunSummary {
+  readonly run: string;
+  readonly name: string | null;
+  readonly submitTarget: string | null;
+  readonly total: number;
+  readonly done: number;
+  readonly valid: number;
+  readonly stored: number;
+  readonly createdAt: string;
+}
+
+/** A vendor's runs, newest first. */
+export async function listRuns(db: Queryable, vendorId: string, limit = 100): Promise<RunSummary[]> {
+  const rows = await db.query<{
+    id: string;
+    name: string | null;
+    submit_target: string | null;
+    total: number;
+    created_at: Date;
+    done: string;
+    valid: string;
+    stored: string;
+  }>(
+    `SELECT r.id, r.name, r.submit_target, r.total, r.created_at,
+            count(x.seq) AS done,
+            count(x.seq) FILTER (WHERE x.verdict = 'valid') AS valid,
+            count(x.seq) FILTER (WHERE x.submission_outcome = 'success') AS stored
+     FROM runs r LEFT JOIN results x ON x.run_id = r.id
+     WHERE r.vendor_id = $1 GROUP BY r.id ORDER BY r.created_at DESC, r.id LIMIT $2`,
+    [vendorId, limit]
+  );
+  return rows.map((r) => ({
+    run: r.id,
+    name: r.name,
+    submitTarget: r.submit_target,
+    total: r.total,
+    done: Number(r.done),
+    valid: Number(r.valid),
+    stored: Number(r.stored),
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+export interface DocumentVerdict {
+  readonly sha256: string;
+  readonly file: string;
+  readonly run: string;
+  readonly verdict: DocumentReport['status'];
+  readonly profile: string | null;
+  readonly errors: number;
+  readonly validatedAt: string;
+}
+
+/**
+ * The latest validation of each distinct document a vendor has sent (by SHA-256), or of one
+ * document when `sha256` is given: what a certification overview shows.
+ */
+export async function latestVerdicts(db: Queryable, vendorId: string, sha256?: string): Promise<DocumentVerdict[]> {
+  const rows = await db.query<{
+    sha256: string;
+    file: string;
+    run_id: string;
+    status: DocumentReport['status'];
+    profile: string | null;
+    errors: number;
+    created_at: Date;
+  }>(
+    `SELECT DISTINCT ON (v.sha256) v.sha256, d.file, v.run_id, v.status, v.profile, v.errors, v.created_at
+     FROM validations v
+     JOIN run_documents d ON d.run_id = v.run_id AND d.seq = v.seq
+     JOIN runs r ON r.id = v.run_id
+     WHERE r.vendor_id = $1 AND ($2::text IS NULL OR v.sha256 = $2)
+     ORDER BY v.sha256, v.created_at DESC, v.id DESC`,
+    [vendorId, sha256 ?? null]
+  );
+  return rows.map((r) => ({
+    sha256: r.sha256,
+    file: r.file,
+    run: r.run_id,
+    verdict: r.status,
+    profile: r.profile,
+    errors: r.errors,
+    validatedAt: r.created_at.toISOString(),
+  }));
+}

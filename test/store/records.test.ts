@@ -11,6 +11,8 @@ import {
   getDocument,
   getRunDocument,
   getValidation,
+  latestVerdicts,
+  listRuns,
   putDocument,
   recordResult,
   recordSubmission,
@@ -213,5 +215,39 @@ describe('configuration', () => {
     } finally {
       await nowhere.close();
     }
+  });
+});
+
+describe('queries for the certification views', () => {
+  it("lists a vendor's runs with their counts, and the latest verdict per document", async () => {
+    await ensureVendor(db, 'vendor-q', 'Vendor Q', 'test');
+    const bytes = Buffer.from('<the-same-document/>');
+    const sha256 = await putDocument(db, bytes, 'test');
+    const first = await createRun(
+      db,
+      { vendorId: 'vendor-q', name: 'first', documents: [{ file: 'a.xml', sha256 }] },
+      't'
+    );
+    await recordValidation(db, await getRunDocument(db, first, 0), report('invalid'), VERSIONS, 'w');
+    await recordResult(db, await getRunDocument(db, first, 0), 'w');
+    const second = await createRun(
+      db,
+      { vendorId: 'vendor-q', name: 'second', documents: [{ file: 'a-fixed.xml', sha256 }] },
+      't'
+    );
+    await recordValidation(db, await getRunDocument(db, second, 0), report('valid'), VERSIONS, 'w');
+
+    const runs = await listRuns(db, 'vendor-q');
+    expect(runs.map((r) => [r.name, r.total, r.done, r.valid])).toEqual([
+      ['second', 1, 0, 0],
+      ['first', 1, 1, 0],
+    ]);
+    expect(await latestVerdicts(db, 'vendor-q')).toEqual([
+      expect.objectContaining({ sha256, file: 'a-fixed.xml', run: second, verdict: 'valid' }),
+    ]);
+    expect(await latestVerdicts(db, 'vendor-q', sha256)).toHaveLength(1);
+    // Another vendor sees none of it.
+    expect(await listRuns(db, 'vendor-a', 1000)).not.toContainEqual(expect.objectContaining({ run: first }));
+    expect(await latestVerdicts(db, 'vendor-b')).toEqual([]);
   });
 });

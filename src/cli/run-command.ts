@@ -11,6 +11,7 @@ import type { ReportFormat } from '../validation/renderers/index.js';
 import { runValidation } from '../validation/validation-run.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
+import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveXdsContext } from './xds-options.js';
@@ -43,17 +44,6 @@ const VALIDATION_FILES: readonly [ReportFormat, string][] = [
   ['junit', 'validation.junit.xml'],
   ['svrl', 'validation.svrl.xml'],
 ];
-
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KihError('CLI_ERR_USAGE', `--${name} takes a whole number of at least 1: "${text}"`);
-  }
-  return n;
-}
 
 export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -7,6 +7,7 @@ import { startProjectSimulator } from '../simulator/project-simulator.js';
 import { createValidationPool } from '../validation/validation-pool.js';
 import type { ValidationPool } from '../validation/validation-pool.js';
 import { EXIT } from './io.js';
+import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
 import { stopRequested } from './stop-signal.js';
 
@@ -40,14 +41,6 @@ function port(text: string | undefined): number {
   return n;
 }
 
-function threads(text: string | undefined): number {
-  const n = text === undefined ? 1 : Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KihError('CLI_ERR_USAGE', `--jobs takes a whole number of at least 1: "${text}"`);
-  }
-  return n;
-}
-
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -75,7 +68,7 @@ export async function simulatorCommand(argv: readonly string[], io: CliIo): Prom
     throw new KihError('CLI_ERR_USAGE', `kih simulator takes no arguments, got "${positionals.join(' ')}".`);
   }
   const storeDir = path.resolve(values.store ?? DEFAULT_SIMULATOR_STORE);
-  const jobs = threads(values.jobs);
+  const jobs = positiveInt('jobs', values.jobs) ?? 1;
   const listenPort = port(values.port);
   if (io.signal?.aborted) {
     return EXIT.ok;

@@ -7,6 +7,7 @@ import type { SubmissionRunReport } from '../kih/submission-report.js';
 import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../kih/submit-files.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
+import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
@@ -36,17 +37,6 @@ Exit status: 0 every document stored, 1 any document not stored (invalid, refuse
 
 const FORMATS = ['json', 'text'] as const;
 type Format = (typeof FORMATS)[number];
-
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KihError('CLI_ERR_USAGE', `--${name} takes a whole number of at least 1: "${text}"`);
-  }
-  return n;
-}
 
 /** A single file argument prints that document's record; anything else prints the run. */
 async function namesOneFile(positionals: readonly string[]): Promise<boolean> {

@@ -12,6 +12,7 @@ import type { ProfileId, Severity } from '../validation/report.js';
 import { runValidation } from '../validation/validation-run.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
+import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -41,17 +42,6 @@ function parseSize(text: string): number {
   }
   const unit = (m[2] ?? '').toLowerCase();
   return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
-}
-
-function parseJobs(text: string | undefined): number | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KihError('CLI_ERR_USAGE', `--jobs takes a whole number of at least 1: "${text}"`);
-  }
-  return n;
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -120,7 +110,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     severityOverrides: parseSeverities(values.severity ?? []),
   };
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
-  const jobs = parseJobs(values.jobs);
+  const jobs = positiveInt('jobs', values.jobs);
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
   const report = await runValidation(files, {
     schemasDir,

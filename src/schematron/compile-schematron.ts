@@ -299,8 +299,10 @@ function patternSelection(pattern: ResolvedPattern, plan: SelectionPlan): string
 /**
  * Whether a pattern's single rule can run straight on its selection (xsl:for-each) instead of
  * through a mode: the selection is exactly what the context matches, so matching each node again
- * would only repeat the context's predicates. Not when the context names a pattern let: a match
- * pattern sees the global variable of that name, the selection would see the let.
+ * would only repeat the context's predicates. Not when the context names a pattern let (a match
+ * pattern sees the global variable of that name, the selection would see the let), nor when it
+ * calls current() or its kin (the node being matched in a pattern, the document node in the
+ * selection): then only matching again gives the nodes the context really matches.
  */
 function runsDirectly(pattern: ResolvedPattern): boolean {
   const rule = pattern.rules[0];
@@ -308,6 +310,7 @@ function runsDirectly(pattern: ResolvedPattern): boolean {
     pattern.rules.length === 1 &&
     rule !== undefined &&
     contextSelection(rule.context) !== null &&
+    !/\b(current[\w-]*|regex-group)\s*\(/.test(rule.context) &&
     !pattern.lets.some((l) => rule.context.includes(`$${l.name}`))
   );
 }

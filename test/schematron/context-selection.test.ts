@@ -111,6 +111,10 @@ describe('selections.sch: what each context matches', () => {
     expect(fired('any')).toEqual([`${L}/cda:group[1]/cda:item[1]`]);
   });
 
+  it('evaluates current() in a context as the node being matched', () => {
+    expect(fired('current')).toEqual([]);
+  });
+
   it('visits a node two branches of a union select once', () => {
     expect(fired('union')).toEqual([`${L}/cda:item[1]`, `${L}/cda:item[2]`, `${L}/cda:item[3]`]);
   });

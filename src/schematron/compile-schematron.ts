@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { NS } from '../cda/namespaces.js';
 import { schematronError } from './errors.js';
+import { contextSelection, mayMatchAttribute, SelectionPlan } from './context-selection.js';
 import { resolveSchema } from './sch-model.js';
 import type {
   LetDef,
@@ -20,7 +21,9 @@ import type { SchElement, SchNode, SourceFile } from './sch-source.js';
  * Bumped when the shape of the generated XSLT changes on purpose. The SEF cache key also hashes the
  * generated XSLT itself, so a forgotten bump cannot serve a stale stylesheet.
  */
-export const COMPILER_VERSION = '5';
+export const COMPILER_VERSION = '6';
+
+export { contextSelection, isBooleanPredicate, mayMatchAttribute } from './context-selection.js';
 
 /** Namespace of the generated stylesheet's own functions, modes, variables and parameters. */
 export const INTERNAL_NS = 'urn:kih-certify:schematron';
@@ -218,88 +221,6 @@ function failureExpr(keys: Keys, what: string): string {
   );
 }
 
-/**
- * Whether a rule context could match an attribute node. Conservative: predicates and string
- * literals are dropped first (`a[@b]` matches elements only), then any `@`, `attribute`, variable
- * or bare `.` left counts as a possible attribute match.
- */
-export function mayMatchAttribute(context: string): boolean {
-  let rest = context.replace(/'[^']*'|"[^"]*"/g, "''");
-  for (let previous = ''; previous !== rest;) {
-    previous = rest;
-    rest = rest.replace(/\[[^[\]]*\]/g, '');
-  }
-  return /@|attribute|\$|(^|[|(])\s*\.(?![\w.])/.test(rest);
-}
-
-/** Splits at top-level `|`, outside quotes, brackets and parentheses. */
-function splitUnion(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quote) {
-      if (c === quote) {
-        quote = '';
-      }
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if (c === '[' || c === '(') {
-      depth++;
-    } else if (c === ']' || c === ')') {
-      depth--;
-    } else if (c === '|' && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map((p) => p.trim());
-}
-
-/**
- * An XPath expression selecting exactly the nodes a rule context (an XSLT pattern) can match, when
- * the pattern is a plain path: `/a/b` as it is, a relative `a[…]/b` as `//a[…]/b` (XSLT defines a
- * relative pattern as matching what `//pattern` selects). Null for anything else (functions such as
- * `id()`, variables, axes, parentheses outside predicates), which then needs the full walk.
- */
-export function contextSelection(context: string): string | null {
-  const branches = splitUnion(context);
-  const out: string[] = [];
-  for (const branch of branches) {
-    // Look at the branch with string literals and predicates removed: only the path's steps count.
-    let steps = branch.replace(/'[^']*'|"[^"]*"/g, "''");
-    for (let previous = ''; previous !== steps;) {
-      previous = steps;
-      steps = steps.replace(/\[[^[\]]*\]/g, '');
-    }
-    if (steps === '' || /[()$]|::|\.\./.test(steps) || /(^|\/)\.(\/|$)/.test(steps)) {
-      return null;
-    }
-    out.push(branch.startsWith('/') ? branch : `//${branch}`);
-  }
-  return out.join(' | ');
-}
-
-/**
- * What a pattern walks: the union of its rules' context selections in document order, so a pattern
- * visits only nodes some rule of it can match; the full node list when a context is not a plain path.
- */
-function patternSelection(pattern: ResolvedPattern): string {
-  const selections: string[] = [];
-  for (const rule of pattern.rules) {
-    const selection = contextSelection(rule.context);
-    if (selection === null) {
-      // Attributes triple the nodes of a CDA document; a pattern that cannot match one skips them.
-      return pattern.rules.some((r) => mayMatchAttribute(r.context)) ? '$kihsch:nodes' : '$kihsch:elements';
-    }
-    selections.push(selection);
-  }
-  return selections.length === 1 ? (selections[0] ?? '()') : `(${selections.join(' | ')})`;
-}
-
 function ruleXslt(
   w: Writer,
   pattern: ResolvedPattern,
@@ -310,8 +231,6 @@ function ruleXslt(
   rel: (where: string) => string
 ): void {
   const mode = `kihsch:p${pi}`;
-  const ruleKey = `p${pi}r${ri}`;
-  const firedRule = `kihsch:fired-${ruleKey}`;
   // First match wins within a pattern: earlier rules get higher priorities, all above the no-op default.
   const priority = pattern.rules.length - ri + 1;
   w.line(1, comment(`rule ${ri} of pattern ${pattern.id} at ${rel(rule.where)}`));
@@ -320,6 +239,22 @@ function ruleXslt(
     const as = l.as === undefined ? '' : ` as="${escAttr(l.as)}"`;
     w.line(2, `<xsl:param name="${escAttr(l.name)}"${as} tunnel="yes"/>`);
   }
+  ruleBodyXslt(w, 2, pi, rule, ri, schema, rel);
+  w.line(1, '</xsl:template>');
+}
+
+/** What a rule does on one of its context nodes: its lets, then its checks, errors caught. */
+function ruleBodyXslt(
+  w: Writer,
+  depth: number,
+  pi: number,
+  rule: ResolvedRule,
+  ri: number,
+  schema: ResolvedSchema,
+  rel: (where: string) => string
+): void {
+  const ruleKey = `p${pi}r${ri}`;
+  const firedRule = `kihsch:fired-${ruleKey}`;
   const body = (depth: number, guarded: boolean): void => {
     for (const l of rule.lets) {
       letXslt(w, depth, l);
@@ -333,33 +268,69 @@ function ruleXslt(
   // Fast path: the rule's asserts without a try each (a try per assert cost ~25% of the run time).
   // XSLT discards a try's partial result on error, so the slow path can re-run every assert in its
   // own try and report exactly the one that failed, as if each had always been guarded.
-  w.line(2, '<xsl:try>');
-  body(3, false);
-  w.line(3, '<xsl:catch>');
-  w.line(4, '<xsl:try>');
-  body(5, true);
+  w.line(depth, '<xsl:try>');
+  body(depth + 1, false);
+  w.line(depth + 1, '<xsl:catch>');
+  w.line(depth + 2, '<xsl:try>');
+  body(depth + 3, true);
   w.line(
-    5,
+    depth + 3,
     `<xsl:catch select="${escAttr(failureExpr(ruleKeys, "The rule's variables could not be evaluated here"))}"/>`
   );
-  w.line(4, '</xsl:try>');
-  w.line(3, '</xsl:catch>');
-  w.line(2, '</xsl:try>');
-  w.line(1, '</xsl:template>');
+  w.line(depth + 2, '</xsl:try>');
+  w.line(depth + 1, '</xsl:catch>');
+  w.line(depth, '</xsl:try>');
+}
+
+/**
+ * What a pattern walks: the union of its rules' context selections in document order (relative
+ * ones filtered from the element list), so it visits only nodes some rule of it can match; the
+ * full node list when a context is not a plain path.
+ */
+function patternSelection(pattern: ResolvedPattern, plan: SelectionPlan): string {
+  const branches = plan.pattern(pattern.rules.map((r) => r.context));
+  if (branches === null) {
+    // Attributes triple the nodes of a CDA document; a pattern that cannot match one skips them.
+    return pattern.rules.some((r) => mayMatchAttribute(r.context)) ? '$kihsch:nodes' : '$kihsch:elements';
+  }
+  return branches.length === 1 ? (branches[0] ?? '()') : `(${branches.join(' | ')})`;
+}
+
+/**
+ * Whether a pattern's single rule can run straight on its selection (xsl:for-each) instead of
+ * through a mode: the selection is exactly what the context matches, so matching each node again
+ * would only repeat the context's predicates. Not when the context names a pattern let (a match
+ * pattern sees the global variable of that name, the selection would see the let), nor when it
+ * calls current() or its kin (the node being matched in a pattern, the document node in the
+ * selection): then only matching again gives the nodes the context really matches.
+ */
+function runsDirectly(pattern: ResolvedPattern): boolean {
+  const rule = pattern.rules[0];
+  return (
+    pattern.rules.length === 1 &&
+    rule !== undefined &&
+    contextSelection(rule.context) !== null &&
+    !/\b(current[\w-]*|regex-group)\s*\(/.test(rule.context) &&
+    !pattern.lets.some((l) => rule.context.includes(`$${l.name}`))
+  );
 }
 
 function patternXslt(
   w: Writer,
   pattern: ResolvedPattern,
   pi: number,
+  nodes: string,
   schema: ResolvedSchema,
   rel: (where: string) => string
 ): void {
   const mode = `kihsch:p${pi}`;
+  const direct = runsDirectly(pattern);
   w.line(1, comment(`pattern ${pattern.id} at ${rel(pattern.where)}`));
-  w.line(1, `<xsl:mode name="${mode}" on-no-match="deep-skip"/>`);
-  // The explicit no-op matters for the document node: deep-skip would still visit its children.
-  w.line(1, `<xsl:template match="document-node() | node() | @*" mode="${mode}" priority="-1"/>`);
+  if (!direct) {
+    w.line(1, `<xsl:mode name="${mode}" on-no-match="deep-skip"/>`);
+    // The explicit no-op matters for the document node: deep-skip would still visit its children.
+    w.line(1, `<xsl:template match="document-node() | node() | @*" mode="${mode}" priority="-1"/>`);
+  }
   w.line(1, `<xsl:template name="kihsch:pattern-${pi}">`);
   w.line(
     2,
@@ -368,26 +339,35 @@ function patternXslt(
       ['name', pattern.title],
     ])}/>`
   );
-  // Pattern lets are evaluated once, on the document node, and reach the rules as tunnel parameters,
-  // which keeps them private to the pattern (two patterns may use the same name).
+  // Pattern lets are evaluated once, on the document node, and reach the rules as tunnel parameters
+  // (or, run directly, as variables in scope), which keeps them private to the pattern.
   for (const l of pattern.lets) {
     letXslt(w, 2, l);
   }
   w.line(2, '<xsl:call-template name="kihsch:report">');
   w.line(3, '<xsl:with-param name="hits" as="map(*)*">');
-  const nodes = patternSelection(pattern);
-  w.line(4, `<xsl:apply-templates select="${nodes}" mode="${mode}">`);
-  for (const l of pattern.lets) {
-    const as = l.as === undefined ? '' : ` as="${escAttr(l.as)}"`;
-    w.line(5, `<xsl:with-param name="${escAttr(l.name)}"${as} select="${escAttr(`$${l.name}`)}" tunnel="yes"/>`);
+  const rule = pattern.rules[0];
+  if (direct && rule !== undefined) {
+    w.line(4, comment(`rule 1 of pattern ${pattern.id} at ${rel(rule.where)}`));
+    w.line(4, `<xsl:for-each select="${escAttr(nodes)}">`);
+    ruleBodyXslt(w, 5, pi, rule, 1, schema, rel);
+    w.line(4, '</xsl:for-each>');
+  } else {
+    w.line(4, `<xsl:apply-templates select="${escAttr(nodes)}" mode="${mode}">`);
+    for (const l of pattern.lets) {
+      const as = l.as === undefined ? '' : ` as="${escAttr(l.as)}"`;
+      w.line(5, `<xsl:with-param name="${escAttr(l.name)}"${as} select="${escAttr(`$${l.name}`)}" tunnel="yes"/>`);
+    }
+    w.line(4, '</xsl:apply-templates>');
   }
-  w.line(4, '</xsl:apply-templates>');
   w.line(3, '</xsl:with-param>');
   w.line(2, '</xsl:call-template>');
   w.line(1, '</xsl:template>');
-  pattern.rules.forEach((rule, i) => {
-    ruleXslt(w, pattern, pi, rule, i + 1, schema, rel);
-  });
+  if (!direct) {
+    pattern.rules.forEach((r, i) => {
+      ruleXslt(w, pattern, pi, r, i + 1, schema, rel);
+    });
+  }
 }
 
 /** XSLT for the canonical node path, identical in format to src/cda/node-path.ts. */
@@ -528,7 +508,11 @@ export function generateXslt(schema: ResolvedSchema, rel: (where: string) => str
   w.line(1, `<xsl:param name="kihsch:max-findings" as="kihxs:double" select="${DEFAULT_MAX_FINDINGS}"/>`);
   // Patterns that cannot be narrowed to element names share node lists built once per document.
   // Declared only when used: SaxonJS evaluates global variables at the start of every transform.
-  const selections = schema.patterns.map((p) => patternSelection(p)).join(' ');
+  const plan = new SelectionPlan();
+  const selections = schema.patterns.map((p) => patternSelection(p, plan));
+  for (const [name, select] of plan.variables()) {
+    w.line(1, `<xsl:variable name="${name}" select="${escAttr(select)}"/>`);
+  }
   if (selections.includes('$kihsch:elements')) {
     w.line(1, '<xsl:variable name="kihsch:elements" select="(/, //*)"/>');
   }
@@ -592,7 +576,7 @@ export function generateXslt(schema: ResolvedSchema, rel: (where: string) => str
   w.line(2, '</svrl:schematron-output>');
   w.line(1, '</xsl:template>');
   schema.patterns.forEach((p, pi) => {
-    patternXslt(w, p, pi + 1, schema, rel);
+    patternXslt(w, p, pi + 1, selections[pi] ?? '()', schema, rel);
   });
   w.line(0, '</xsl:stylesheet>');
   return `${w.lines.join('\n')}\n`;

@@ -204,39 +204,41 @@ export async function recordValidation(
   versions: { readonly schemaId: string; readonly ruleVersions: Readonly<Record<string, string>> },
   actor: string
 ): Promise<{ readonly inserted: boolean; readonly record: ValidationRecord }> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx.query<Parameters<typeof toValidation>[0]>(
-      `INSERT INTO validations (run_id, seq, sha256, profile, status, errors, warnings, schema_id, rule_versions, report, created_by)
+  // One statement writes the record and its event (atomic, one round trip).
+  const inserted = await db.query<Parameters<typeof toValidation>[0]>(
+    `WITH ins AS (
+       INSERT INTO validations (run_id, seq, sha256, profile, status, errors, warnings, schema_id, rule_versions, report, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (run_id, seq) DO NOTHING RETURNING ${VALIDATION_COLUMNS}`,
-      [
-        doc.runId,
-        doc.seq,
-        doc.sha256,
-        report.profile,
-        report.status,
-        report.issues.filter((i) => i.severity === 'error').length,
-        report.issues.filter((i) => i.severity === 'warning').length,
-        versions.schemaId,
-        JSON.stringify(versions.ruleVersions),
-        JSON.stringify(report),
-        actor,
-      ]
-    );
-    const [row] = inserted;
-    if (row) {
-      await addEvent(tx, doc.runId, doc.seq, 'validated', { status: report.status }, actor);
-      return { inserted: true, record: toValidation(row) };
-    }
-    const [existing] = await tx.query<Parameters<typeof toValidation>[0]>(
-      `SELECT ${VALIDATION_COLUMNS} FROM validations WHERE run_id = $1 AND seq = $2`,
-      [doc.runId, doc.seq]
-    );
-    if (!existing) {
-      throw new KihError('STORE_ERR_DATABASE', `The validation of ${doc.runId}/${doc.seq} vanished.`);
-    }
-    return { inserted: false, record: toValidation(existing) };
-  });
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING ${VALIDATION_COLUMNS}
+     ), ev AS (
+       INSERT INTO events (run_id, seq, kind, detail, actor)
+       SELECT run_id, seq, 'validated', jsonb_build_object('status', status), $11 FROM ins
+     )
+     SELECT * FROM ins`,
+    [
+      doc.runId,
+      doc.seq,
+      doc.sha256,
+      report.profile,
+      report.status,
+      report.issues.filter((i) => i.severity === 'error').length,
+      report.issues.filter((i) => i.severity === 'warning').length,
+      versions.schemaId,
+      JSON.stringify(versions.ruleVersions),
+      JSON.stringify(report),
+      actor,
+    ]
+  );
+  const [row] = inserted;
+  if (row) {
+    return { inserted: true, record: toValidation(row) };
+  }
+  // Another delivery wrote it first; a new statement sees its committed row.
+  const existing = await getValidation(db, doc.runId, doc.seq);
+  if (!existing) {
+    throw new KihError('STORE_ERR_DATABASE', `The validation of ${doc.runId}/${doc.seq} vanished.`);
+  }
+  return { inserted: false, record: existing };
 }
 
 export async function getValidation(db: Queryable, runId: string, seq: number): Promise<ValidationRecord | undefined> {
@@ -259,33 +261,36 @@ export async function claimSubmission(
   uniqueId: string,
   actor: string
 ): Promise<{ readonly claimed: true } | { readonly claimed: false; readonly earlier: SubmissionClaim }> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query(
-      `INSERT INTO submission_claims (run_id, seq, target, unique_id, claimed_by) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id`,
-      [doc.runId, doc.seq, target, uniqueId, actor]
-    );
-    if (rows.length > 0) {
-      await addEvent(tx, doc.runId, doc.seq, 'submission-claimed', { target, uniqueId }, actor);
-      return { claimed: true as const };
-    }
-    const [earlier] = await tx.query<{ target: string; unique_id: string; claimed_at: Date; claimed_by: string }>(
-      `SELECT target, unique_id, claimed_at, claimed_by FROM submission_claims WHERE run_id = $1 AND seq = $2`,
-      [doc.runId, doc.seq]
-    );
-    if (!earlier) {
-      throw new KihError('STORE_ERR_DATABASE', `The submission claim of ${doc.runId}/${doc.seq} vanished.`);
-    }
-    return {
-      claimed: false as const,
-      earlier: {
-        target: earlier.target,
-        uniqueId: earlier.unique_id,
-        claimedAt: earlier.claimed_at.toISOString(),
-        claimedBy: earlier.claimed_by,
-      },
-    };
-  });
+  const rows = await db.query(
+    `WITH ins AS (
+       INSERT INTO submission_claims (run_id, seq, target, unique_id, claimed_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq
+     ), ev AS (
+       INSERT INTO events (run_id, seq, kind, detail, actor)
+       SELECT run_id, seq, 'submission-claimed', jsonb_build_object('target', $3::text, 'uniqueId', $4::text), $5 FROM ins
+     )
+     SELECT run_id FROM ins`,
+    [doc.runId, doc.seq, target, uniqueId, actor]
+  );
+  if (rows.length > 0) {
+    return { claimed: true as const };
+  }
+  const [earlier] = await db.query<{ target: string; unique_id: string; claimed_at: Date; claimed_by: string }>(
+    `SELECT target, unique_id, claimed_at, claimed_by FROM submission_claims WHERE run_id = $1 AND seq = $2`,
+    [doc.runId, doc.seq]
+  );
+  if (!earlier) {
+    throw new KihError('STORE_ERR_DATABASE', `The submission claim of ${doc.runId}/${doc.seq} vanished.`);
+  }
+  return {
+    claimed: false as const,
+    earlier: {
+      target: earlier.target,
+      uniqueId: earlier.unique_id,
+      claimedAt: earlier.claimed_at.toISOString(),
+      claimedBy: earlier.claimed_by,
+    },
+  };
 }
 
 /**
@@ -311,31 +316,32 @@ export async function releaseSubmissionClaim(
 
 /** The submission outcome of a run document, written once; `inserted: false` when it was there already. */
 export async function recordSubmission(db: Database, s: SubmissionRecordInput, actor: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query(
-      `INSERT INTO submissions (run_id, seq, sha256, target, unique_id, outcome, class, errors, attempts, confirmed_by_query, duration_ms, created_by)
+  const rows = await db.query(
+    `WITH ins AS (
+       INSERT INTO submissions (run_id, seq, sha256, target, unique_id, outcome, class, errors, attempts, confirmed_by_query, duration_ms, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (run_id, seq) DO NOTHING RETURNING id`,
-      [
-        s.runId,
-        s.seq,
-        s.sha256,
-        s.target,
-        s.uniqueId,
-        s.outcome,
-        s.class,
-        JSON.stringify(s.errors),
-        JSON.stringify(s.attempts),
-        s.confirmedByQuery,
-        s.durationMs,
-        actor,
-      ]
-    );
-    if (rows.length > 0) {
-      await addEvent(tx, s.runId, s.seq, 'submitted', { outcome: s.outcome, class: s.class }, actor);
-    }
-    return rows.length > 0;
-  });
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq, outcome, class
+     ), ev AS (
+       INSERT INTO events (run_id, seq, kind, detail, actor)
+       SELECT run_id, seq, 'submitted', jsonb_build_object('outcome', outcome, 'class', class), $12 FROM ins
+     )
+     SELECT run_id FROM ins`,
+    [
+      s.runId,
+      s.seq,
+      s.sha256,
+      s.target,
+      s.uniqueId,
+      s.outcome,
+      s.class,
+      JSON.stringify(s.errors),
+      JSON.stringify(s.attempts),
+      s.confirmedByQuery,
+      s.durationMs,
+      actor,
+    ]
+  );
+  return rows.length > 0;
 }
 
 export async function getSubmission(
@@ -352,25 +358,27 @@ export async function getSubmission(
 
 /** The final record of a run document (its verdict and submission outcome), written once. */
 export async function recordResult(db: Database, doc: RunDocument, actor: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query(
-      `INSERT INTO results (run_id, seq, sha256, verdict, submission_outcome, submission_class, recorded_by)
+  const rows = await db.query(
+    `WITH ins AS (
+       INSERT INTO results (run_id, seq, sha256, verdict, submission_outcome, submission_class, recorded_by)
        SELECT v.run_id, v.seq, v.sha256, v.status, s.outcome, s.class, $3
        FROM validations v LEFT JOIN submissions s ON s.run_id = v.run_id AND s.seq = v.seq
        WHERE v.run_id = $1 AND v.seq = $2
-       ON CONFLICT (run_id, seq) DO NOTHING RETURNING verdict`,
-      [doc.runId, doc.seq, actor]
-    );
-    if (rows.length > 0) {
-      await addEvent(tx, doc.runId, doc.seq, 'recorded', {}, actor);
-      return true;
-    }
-    const [exists] = await tx.query(`SELECT 1 FROM results WHERE run_id = $1 AND seq = $2`, [doc.runId, doc.seq]);
-    if (!exists) {
-      throw new KihError('STORE_ERR_NOT_FOUND', `Run document ${doc.runId}/${doc.seq} has no validation to record.`);
-    }
-    return false;
-  });
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq
+     ), ev AS (
+       INSERT INTO events (run_id, seq, kind, actor) SELECT run_id, seq, 'recorded', $3 FROM ins
+     )
+     SELECT run_id FROM ins`,
+    [doc.runId, doc.seq, actor]
+  );
+  if (rows.length > 0) {
+    return true;
+  }
+  const [exists] = await db.query(`SELECT 1 FROM results WHERE run_id = $1 AND seq = $2`, [doc.runId, doc.seq]);
+  if (!exists) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `Run document ${doc.runId}/${doc.seq} has no validation to record.`);
+  }
+  return false;
 }
 
 export interface RunStatus {

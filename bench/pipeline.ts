@@ -90,7 +90,7 @@ async function queued(workers: number, db: Database, texts: readonly Buffer[], c
     KIH_DB_SCHEMA: db.schema,
     KIH_QUEUE_PREFIX: prefix,
     KIH_VALIDATION_THREADS: '1',
-    KIH_CONCURRENCY: 'validate=2,submit=4,record=4',
+    KIH_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? 'validate=4,submit=4,record=4',
   };
   const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env, config)));
   const producer = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'bench', work: [] });

@@ -23,7 +23,7 @@ hands back the rest.
 
 Options:
       --queues <list>       queues to take, e.g. validate,submit (default all)
-      --concurrency <list>  jobs at once per queue, e.g. validate=2,submit=8,record=8
+      --concurrency <list>  jobs at once per queue (default validate=2×threads,submit=8,record=8)
       --threads <n>         validation threads (default 2)
   -c, --config <file>       settings file with targets and metadata
   -h, --help                this help
@@ -77,7 +77,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       db,
       actor,
       work: config.queues,
-      concurrency: config.concurrency,
+      // Two validate jobs per thread keep each thread fed while the other job reads or writes records.
+      concurrency: { validate: 2 * config.threads, ...config.concurrency },
       ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
       ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
       ...(validator ? { validator } : {}),

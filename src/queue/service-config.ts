@@ -30,7 +30,7 @@ export const SERVICE_ENV = {
   KIH_QUEUE_PREFIX: `BullMQ key prefix (default ${DEFAULT_PREFIX})`,
   KIH_CONFIG: 'settings file with targets and metadata',
   KIH_QUEUES: 'queues this worker takes (default validate,submit,record)',
-  KIH_CONCURRENCY: 'jobs at once per queue, e.g. validate=2,submit=8,record=8',
+  KIH_CONCURRENCY: 'jobs at once per queue (default validate=2×threads,submit=8,record=8)',
   KIH_VALIDATION_THREADS: 'validation threads (default 2)',
   KIH_SHUTDOWN_DEADLINE_MS: 'wait for active jobs on SIGTERM (default 30000)',
   KIH_LOCK_DURATION_MS: "a job's lock; a dead worker's jobs are taken over after it lapses (default 30000)",

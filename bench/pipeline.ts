@@ -129,6 +129,10 @@ async function queued(workers: number, db: Database, texts: readonly Buffer[], c
       p99: percentile(latencies, 99),
     };
   } finally {
+    // The bench's queues are its own (a fresh prefix): leave nothing behind in Redis.
+    for (const q of Object.values(producer.queues)) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+    }
     await producer.close();
     for (const c of children) {
       c.kill('SIGTERM');

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LOCAL_VENDOR_ID_CARD } from '../src/kih/targets.js';
+import { simulatorTargetSettings } from '../src/kih/targets.js';
 import { PACKAGE_ROOT } from '../src/package-info.js';
 import { enqueueRun } from '../src/queue/enqueue-run.js';
 import { startService } from '../src/queue/service.js';
@@ -152,12 +152,7 @@ async function main(): Promise<void> {
       config,
       JSON.stringify({
         targets: {
-          sim: {
-            endpoint: sim.iti41Url,
-            stsEndpoint: sim.stsUrl,
-            queryEndpoint: sim.queryUrl,
-            idCard: { ...LOCAL_VENDOR_ID_CARD },
-          },
+          sim: simulatorTargetSettings(sim.url),
         },
       })
     );

@@ -4,8 +4,11 @@ import { readDocument } from '../cda/read-document.js';
 import { KihError } from '../errors/kih-error.js';
 import { enqueueRun, resumeRun } from '../queue/enqueue-run.js';
 import { readServiceConfig } from '../queue/service-config.js';
+import type { ServiceConfig } from '../queue/service-config.js';
 import { startService } from '../queue/service.js';
+import type { Service } from '../queue/service.js';
 import { openDatabase } from '../store/database.js';
+import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { runStatus } from '../store/records.js';
 import { collectXmlFiles } from './collect-files.js';
@@ -52,31 +55,24 @@ export async function enqueueCommand(argv: readonly string[], io: CliIo): Promis
   if (positionals.length === 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name at least one file or directory to enqueue.');
   }
-  const config = readServiceConfig(io.env, { queues: 'validate' });
+  const vendor = values.vendor;
+  // Settings are checked before any file is read.
+  const config = readServiceConfig(io.env);
   const files = await collectXmlFiles(positionals);
   if (files.length === 0) {
     throw new KihError('CLI_ERR_NO_INPUT', `No *.xml documents found in ${positionals.join(', ')}.`);
   }
-  const documents = [];
+  const documents: { file: string; bytes: Uint8Array }[] = [];
   for (const file of files) {
     documents.push({ file, bytes: await readDocument(file) });
   }
-  const db = openDatabase({ url: config.databaseUrl, schema: config.schema });
-  // A producer only: this process takes no jobs.
-  const service = startService({
-    redisUrl: config.redisUrl,
-    prefix: config.prefix,
-    db,
-    actor: 'kih enqueue',
-    work: [],
-  });
-  try {
+  return withProducer(config, async (db, service) => {
     await migrate(db);
     const run = await enqueueRun(
       db,
       service.enqueue,
       {
-        vendorId: values.vendor,
+        vendorId: vendor,
         documents,
         ...(values.run !== undefined ? { name: values.run } : {}),
         ...(values.submit !== undefined ? { submitTarget: values.submit } : {}),
@@ -85,14 +81,14 @@ export async function enqueueCommand(argv: readonly string[], io: CliIo): Promis
     );
     io.stdout.write(JSON.stringify({ run: run.runId, total: run.total }) + '\n');
     return EXIT.ok;
-  } finally {
-    await service.close();
-    await db.close();
-  }
+  });
 }
 
-async function resume(runId: string, io: CliIo): Promise<number> {
-  const config = readServiceConfig(io.env, { queues: 'validate' });
+/** The records and a producer-only queue registry (this process takes no jobs), closed afterwards. */
+async function withProducer(
+  config: ServiceConfig,
+  work: (db: Database, service: Service) => Promise<number>
+): Promise<number> {
   const db = openDatabase({ url: config.databaseUrl, schema: config.schema, max: 2 });
   const service = startService({
     redisUrl: config.redisUrl,
@@ -102,12 +98,18 @@ async function resume(runId: string, io: CliIo): Promise<number> {
     work: [],
   });
   try {
-    const status = await runStatus(db, runId);
-    const queued = await resumeRun(db, service.enqueue, runId);
-    io.stdout.write(JSON.stringify({ run: runId, total: status.total, queued }) + '\n');
-    return EXIT.ok;
+    return await work(db, service);
   } finally {
     await service.close();
     await db.close();
   }
+}
+
+function resume(runId: string, io: CliIo): Promise<number> {
+  return withProducer(readServiceConfig(io.env), async (db, service) => {
+    const status = await runStatus(db, runId);
+    const queued = await resumeRun(db, service.enqueue, runId);
+    io.stdout.write(JSON.stringify({ run: runId, total: status.total, queued }) + '\n');
+    return EXIT.ok;
+  });
 }

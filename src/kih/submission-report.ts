@@ -1,5 +1,5 @@
 // The report of a `kih submit` run as plain data, its summary, and its text rendering (pure functions).
-import type { DocumentOutcome, DocumentSubmission } from './submit-document.js';
+import type { DocumentSubmission } from './submit-document.js';
 
 export interface SubmissionSummary {
   readonly documents: number;
@@ -23,18 +23,10 @@ export interface SubmissionRunReport {
   readonly summary: SubmissionSummary;
 }
 
-const COUNTED: Readonly<Record<DocumentOutcome, keyof Omit<SubmissionSummary, 'documents'>>> = {
-  success: 'success',
-  partialSuccess: 'partialSuccess',
-  failure: 'failure',
-  unknown: 'unknown',
-  notSent: 'notSent',
-};
-
 export function summarizeSubmissions(documents: readonly DocumentSubmission[]): SubmissionSummary {
   const counts = { documents: documents.length, success: 0, partialSuccess: 0, failure: 0, unknown: 0, notSent: 0 };
   for (const doc of documents) {
-    counts[COUNTED[doc.outcome]]++;
+    counts[doc.outcome]++;
   }
   return counts;
 }

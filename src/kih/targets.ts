@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { KihError } from '../errors/kih-error.js';
 import { PACKAGE_ROOT } from '../package-info.js';
+import { simulatorUrls } from '../simulator/paths.js';
 import type { MetadataSettings } from '../xds/metadata-settings.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 import type { TlsFiles, TransportTimeouts } from './http-transport.js';
@@ -73,19 +74,35 @@ export const DEFAULT_SIMULATOR_PORT = 8041;
  * is the default and `legacy` is a setting.
  */
 /** The simulator as a target: `kih simulator` on its default port; `local` starts one in-process instead. */
+const SIMULATOR_URLS = simulatorUrls(`http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`);
 const SIMULATOR_TARGET: Target = {
   name: 'simulator',
-  endpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-iti41/iti41`,
+  endpoint: SIMULATOR_URLS.iti41Url,
   soapVersion: '1.1',
   dgws: true,
   repositoryUniqueId: '1.2.208.176.43210.8.1.99',
-  stsEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/sts/services/NewSecurityTokenService`,
-  queryEndpoint: `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}/kih-sim/documents`,
+  stsEndpoint: SIMULATOR_URLS.stsUrl,
+  queryEndpoint: SIMULATOR_URLS.queryUrl,
   live: false,
   uniqueIdExtensionLimit: null,
   metadata: SIMULATOR_METADATA,
   idCard: LOCAL_VENDOR_ID_CARD,
 };
+
+/**
+ * A settings-file entry (`targets.<name>`) for a simulator running at `baseUrl`, e.g. on another
+ * port: its endpoints, the test vendor's ID card settings and the simulator's metadata settings.
+ */
+export function simulatorTargetSettings(baseUrl: string): Record<string, unknown> {
+  const urls = simulatorUrls(baseUrl);
+  return {
+    endpoint: urls.iti41Url,
+    stsEndpoint: urls.stsUrl,
+    queryEndpoint: urls.queryUrl,
+    idCard: { ...LOCAL_VENDOR_ID_CARD },
+    metadata: SIMULATOR_METADATA,
+  };
+}
 
 export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
   local: { ...SIMULATOR_TARGET, name: 'local', embedded: true },

@@ -29,13 +29,11 @@ export function mayMatchAttribute(context: string): boolean {
   return /@|attribute|\$|(^|[|(])\s*\.(?![\w.])/.test(rest);
 }
 
-/** Splits at top-level `separator` characters, outside quotes, brackets and parentheses. */
-function splitTopLevel(text: string, separator: string, limit = Infinity): string[] {
-  const parts: string[] = [];
+/** Each character outside string literals, with the bracket depth before it (`[` and `(` alike). */
+function* outsideQuotes(text: string): Generator<readonly [index: number, char: string, depth: number]> {
   let depth = 0;
   let quote = '';
-  let start = 0;
-  for (let i = 0; i < text.length && parts.length < limit; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charAt(i);
     if (quote) {
       if (c === quote) {
@@ -43,11 +41,26 @@ function splitTopLevel(text: string, separator: string, limit = Infinity): strin
       }
     } else if (c === "'" || c === '"') {
       quote = c;
-    } else if (c === '[' || c === '(') {
-      depth++;
-    } else if (c === ']' || c === ')') {
-      depth--;
-    } else if (c === separator && depth === 0) {
+    } else {
+      yield [i, c, depth];
+      if (c === '[' || c === '(') {
+        depth++;
+      } else if (c === ']' || c === ')') {
+        depth--;
+      }
+    }
+  }
+}
+
+/** Splits at top-level `separator` characters, outside quotes, brackets and parentheses. */
+function splitTopLevel(text: string, separator: string, limit = Infinity): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const [i, c, depth] of outsideQuotes(text)) {
+    if (parts.length >= limit) {
+      break;
+    }
+    if (c === separator && depth === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
@@ -126,35 +139,24 @@ function namePredicates(step: string): string[] | null {
   if (!rest.startsWith('[') || !rest.endsWith(']')) {
     return null;
   }
-  // `[x][y]`: the brackets between predicates are at depth 0 once the outer pair is dropped.
-  const inner = rest.slice(1, -1);
+  // `[x][y]`: each predicate opens at depth 0 and closes back to it; nothing may stand between them.
   const predicates: string[] = [];
+  let start = -1;
   let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner.charAt(i);
-    if (quote) {
-      if (c === quote) {
-        quote = '';
-      }
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if (c === '[' || c === '(') {
-      depth++;
-    } else if (c === ')' || (c === ']' && depth > 0)) {
-      depth--;
-    } else if (c === ']' && depth === 0) {
-      // The end of one predicate; the next must open right away.
-      if (inner.charAt(i + 1) !== '[') {
+  for (const [i, c, before] of outsideQuotes(rest)) {
+    depth = before + (c === '[' || c === '(' ? 1 : c === ']' || c === ')' ? -1 : 0);
+    if (before === 0) {
+      if (c !== '[') {
         return null;
       }
-      predicates.push(inner.slice(start, i));
-      start = i + 2;
-      i++;
+      start = i + 1;
+    } else if (depth === 0) {
+      if (c !== ']') {
+        return null;
+      }
+      predicates.push(rest.slice(start, i));
     }
   }
-  predicates.push(inner.slice(start));
   return depth === 0 ? predicates : null;
 }
 

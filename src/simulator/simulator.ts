@@ -12,6 +12,7 @@ import type { CdaValidation, Iti41Context } from './iti41-handler.js';
 import { checkScenario, ScenarioQueue } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
 import { InFlight } from './in-flight.js';
+import { PATHS, simulatorUrls } from './paths.js';
 import { DocumentStore } from './store.js';
 import type { StoredEntry } from './store.js';
 
@@ -75,14 +76,6 @@ const QUERY_MAX_WAIT_MS = 30_000;
 
 export const DEFAULT_REPOSITORY_UNIQUE_ID = '1.2.208.176.43210.8.1.99';
 export const DEFAULT_ALLOWED_TYPE_CODES: readonly string[] = ['53576-5', '74465-6', '74468-0'];
-
-export const PATHS = {
-  iti41: '/kih-iti41/iti41',
-  sts: '/sts/services/NewSecurityTokenService',
-  documents: '/kih-sim/documents',
-  health: '/kih-sim/health',
-  scenarios: '/kih-sim/scenarios',
-} as const;
 
 /** How long close() waits for requests in flight before cutting their connections. */
 export const CLOSE_GRACE_MS = 5_000;
@@ -296,9 +289,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   return {
     url,
-    iti41Url: `${url}${PATHS.iti41}`,
-    stsUrl: `${url}${PATHS.sts}`,
-    queryUrl: `${url}${PATHS.documents}`,
+    ...simulatorUrls(url),
     lookup: (uniqueId) => store.lookup(uniqueId),
     entries: () => store.entries(),
     pushScenario: (s) => {

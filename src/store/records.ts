@@ -6,6 +6,8 @@ import type { Database, Transaction } from './database.js';
 
 type Queryable = Pick<Transaction, 'query'>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** One document of a run: where it stands, from the rows (never a mutable status column). */
 export type DocumentState = 'queued' | 'validated' | 'submitting' | 'submitted' | 'done';
 
@@ -399,10 +401,13 @@ export interface RunStatus {
 
 /** The run as `kih status` prints it; `vendorId` limits it to that vendor's runs (anything else is not found). */
 export async function runStatus(db: Queryable, runId: string, vendorId?: string): Promise<RunStatus> {
-  const [run] = await db.query<{ vendor_id: string; name: string | null; submit_target: string | null; total: number }>(
-    `SELECT vendor_id, name, submit_target, total FROM runs WHERE id = $1 AND ($2::text IS NULL OR vendor_id = $2)`,
-    [/^[0-9a-f-]{36}$/i.test(runId) ? runId : '00000000-0000-0000-0000-000000000000', vendorId ?? null]
-  );
+  // Not a UUID cannot be a run; asking PostgreSQL would only fail the cast.
+  const [run] = UUID.test(runId)
+    ? await db.query<{ vendor_id: string; name: string | null; submit_target: string | null; total: number }>(
+        `SELECT vendor_id, name, submit_target, total FROM runs WHERE id = $1 AND ($2::text IS NULL OR vendor_id = $2)`,
+        [runId, vendorId ?? null]
+      )
+    : [];
   if (!run) {
     throw new KihError('STORE_ERR_NOT_FOUND', `No run ${runId}.`);
   }

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/main.js';
 import type { DocumentSubmission } from '../../src/kih/submit-document.js';
+import { simulatorTargetSettings } from '../../src/kih/targets.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { runInProcess, SAMPLES } from '../helpers/cli.js';
@@ -23,18 +24,7 @@ function configFor(url: string, name: string): string {
     file,
     JSON.stringify({
       targets: {
-        running: {
-          endpoint: `${url}/kih-iti41/iti41`,
-          stsEndpoint: `${url}/sts/services/NewSecurityTokenService`,
-          queryEndpoint: `${url}/kih-sim/documents`,
-          idCard: {
-            cvr: '12345678',
-            careProviderName: 'test vendor',
-            itSystemName: 'kih-certify',
-            certificateFile: path.join(PACKAGE_ROOT, 'keys/local-vendor/cert.pem'),
-            privateKeyFile: path.join(PACKAGE_ROOT, 'keys/local-vendor/key.pem'),
-          },
-        },
+        running: simulatorTargetSettings(url),
       },
     })
   );

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SubmissionRunReport } from '../../src/kih/submission-report.js';
 import type { DocumentSubmission } from '../../src/kih/submit-document.js';
-import { LOCAL_VENDOR_ID_CARD } from '../../src/kih/targets.js';
+import { LOCAL_VENDOR_ID_CARD, simulatorTargetSettings } from '../../src/kih/targets.js';
 import { loadCredentials } from '../../src/security/credentials.js';
 import { buildSystemIdCard } from '../../src/security/id-card.js';
 import { signIdCard } from '../../src/security/sign-id-card.js';
@@ -118,20 +118,15 @@ describe('kih submit against a running simulator: every outcome class', () => {
 
   beforeAll(async () => {
     sim = await startProjectSimulator({ storeDir: path.join(dir, 'running-store') });
-    const connection = {
-      endpoint: sim.iti41Url,
-      stsEndpoint: sim.stsUrl,
-      idCard: { ...LOCAL_VENDOR_ID_CARD },
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      timeouts: { headersMs: 1_000 },
-    };
+    const { queryEndpoint: _query, ...withoutQuery } = simulatorTargetSettings(sim.url);
+    const tuning = { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, timeouts: { headersMs: 1_000 } };
     config = write(
       'targets.json',
       JSON.stringify({
         targets: {
-          sim: { ...connection, queryEndpoint: sim.queryUrl },
+          sim: { ...simulatorTargetSettings(sim.url), ...tuning },
           // Like KIH: no way to ask whether a document arrived.
-          'sim-no-query': connection,
+          'sim-no-query': { ...withoutQuery, ...tuning },
         },
       })
     );

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { simulatorTargetSettings } from '../../src/kih/targets.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import { enqueueRun } from '../../src/queue/enqueue-run.js';
 import { startService } from '../../src/queue/service.js';
@@ -33,18 +34,8 @@ beforeAll(async () => {
     JSON.stringify({
       targets: {
         sim: {
-          endpoint: sim.iti41Url,
-          stsEndpoint: sim.stsUrl,
-          queryEndpoint: sim.queryUrl,
-          idCard: {
-            cvr: '12345678',
-            careProviderName: 'test vendor',
-            itSystemName: 'kih-certify',
-            certificateFile: path.join(PACKAGE_ROOT, 'keys/local-vendor/cert.pem'),
-            privateKeyFile: path.join(PACKAGE_ROOT, 'keys/local-vendor/key.pem'),
-          },
+          ...simulatorTargetSettings(sim.url),
           retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
-          metadata: { patientlessPatientId: { id: '0000000000', assigningAuthority: '1.2.208.176.1.2' } },
         },
       },
     })

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LOCAL_VENDOR_ID_CARD } from '../../src/kih/targets.js';
+import { simulatorTargetSettings } from '../../src/kih/targets.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { Database } from '../../src/store/database.js';
@@ -29,16 +29,9 @@ export function simulatorSettings(sim: ProjectSimulator, headersMs = 5_000): Set
     JSON.stringify({
       targets: {
         sim: {
-          endpoint: sim.iti41Url,
-          stsEndpoint: sim.stsUrl,
-          queryEndpoint: sim.queryUrl,
-          idCard: { ...LOCAL_VENDOR_ID_CARD },
+          ...simulatorTargetSettings(sim.url),
           retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
           timeouts: { headersMs },
-          metadata: {
-            homeCommunityId: '1.2.208.176.43210.8.99',
-            patientlessPatientId: { id: '0000000000', assigningAuthority: '1.2.208.176.1.2' },
-          },
         },
       },
     })

@@ -48,7 +48,8 @@ export function nextStep(last: AttemptSummary, policy: RetryPolicy, random?: () 
   const exhausted = last.attempt >= policy.maxAttempts;
   switch (last.class) {
     case 'auth':
-      return last.renewedAlready || exhausted ? { kind: 'done' } : { kind: 'renew' };
+      // The card, not the document, was refused; its one renewal is owed even after the last attempt.
+      return last.renewedAlready ? { kind: 'done' } : { kind: 'renew' };
     case 'transient':
       return exhausted ? { kind: 'done' } : { kind: 'retry', delayMs: backoffDelay(last.attempt, policy, random) };
     case 'transport': {

@@ -37,6 +37,8 @@ describe('nextStep', () => {
   it('auth renews the ID card once, never twice', () => {
     expect(nextStep(at(1, 'auth'), policy)).toEqual({ kind: 'renew' });
     expect(nextStep(at(2, 'auth', { renewedAlready: true }), policy)).toEqual({ kind: 'done' });
+    // Refused as expired on the last attempt: still renewed once (one attempt beyond maxAttempts).
+    expect(nextStep(at(policy.maxAttempts, 'auth'), policy)).toEqual({ kind: 'renew' });
   });
 
   it('a transport failure before anything was sent retries; after, it checks arrival first', () => {

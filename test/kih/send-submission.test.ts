@@ -172,6 +172,21 @@ describe('sendSubmission', () => {
     expect(requests[1]?.body.toString()).toContain('ID="card1"');
   });
 
+  it('a card refused as expired on the last attempt is still renewed once, and the document stored', async () => {
+    script = [
+      ok('failure-busy.xml'),
+      ok('failure-busy.xml'),
+      ok('failure-busy.xml'),
+      ok('fault-dgws-expired-idcard.xml', 500),
+      ok('success-soap11.xml'),
+    ];
+    const idCards = cards();
+    const result = await run(target(), createTransport(), idCards);
+    expect(result.outcome).toBe('success');
+    expect(idCards.renews).toBe(1);
+    expect(result.attempts.map((a) => a.class)).toEqual(['transient', 'transient', 'transient', 'auth', 'success']);
+  });
+
   it('a card refused as expired twice is not renewed a second time', async () => {
     script = [
       ok('fault-dgws-expired-idcard.xml', 500),

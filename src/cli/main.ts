@@ -3,10 +3,12 @@ import { isKihError } from '../errors/kih-error.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
+import { adminCommand, vendorCommand } from './access-commands.js';
 import { enqueueCommand } from './enqueue-command.js';
 import { metadataCommand } from './metadata-command.js';
 import { requestCommand } from './request-command.js';
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
 import { submitCommand } from './submit-command.js';
@@ -25,6 +27,9 @@ Commands:
   worker                   run the service's queue workers (kih worker --help)
   enqueue <file|dir>...    store documents and queue them as a run (kih enqueue --help)
   status <run-id>          a run's progress and results (kih status --help)
+  serve                    the HTTP API and web pages for vendors and MedCom (kih serve --help)
+  vendor <add|revoke|list> vendors' API keys (kih vendor --help)
+  admin <add|revoke>       MedCom users' API keys (kih admin --help)
   help                     this help
   version                  print the version
 
@@ -42,6 +47,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   worker: workerCommand,
   enqueue: enqueueCommand,
   status: statusCommand,
+  serve: serveCommand,
+  vendor: vendorCommand,
+  admin: adminCommand,
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,6 +1,7 @@
 // `kih worker`: runs the service's queue workers (validate → submit → record) until SIGTERM/SIGINT, then shuts down without losing a job.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../errors/kih-error.js';
 import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
 import { startService } from '../queue/service.js';
@@ -28,7 +29,7 @@ Options:
   -c, --config <file>       settings file with targets and metadata
   -h, --help                this help
 
-Environment:
+Environment (and KIH_PROTOCOLS_DIR: the certification protocols, default certification/):
 ${Object.entries(SERVICE_ENV)
   .map(([k, v]) => `  ${k.padEnd(25)} ${v}`)
   .join('\n')}
@@ -71,6 +72,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     const file = config.settingsFile ? await loadSettingsFile(config.settingsFile) : undefined;
     validator = config.queues.includes('validate') ? await openStageValidator(config.threads) : undefined;
     senders = config.queues.includes('submit') ? createSenders(file, io.env) : undefined;
+    // Test cases are checked where documents are validated; a broken protocol file stops the worker at start.
+    const caseChecker = config.queues.includes('validate') ? (await openProtocols(io.env)).checker : undefined;
     const service = startService({
       redisUrl: config.redisUrl,
       prefix: config.prefix,
@@ -83,6 +86,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
       ...(validator ? { validator } : {}),
       ...(senders ? { senders } : {}),
+      ...(caseChecker ? { caseChecker } : {}),
     });
     io.stderr.write(
       `kih worker: ${actor}: ${config.queues.join(', ')} on ${new URL(config.redisUrl).host} (prefix ${config.prefix}), records in schema ${config.schema}\n`

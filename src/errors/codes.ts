@@ -89,4 +89,37 @@ export const STORE_ERROR_CODES = {
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
 
-export type ErrorCode = CdaErrorCode | CliErrorCode | SchErrorCode | XdsErrorCode | KihErrorCode | StoreErrorCode;
+/** Errors of the certification workflow: protocol files and decisions the workflow does not allow. */
+export const CERT_ERROR_CODES = {
+  CERT_ERR_PROTOCOL: 'A certification protocol file is unreadable, malformed, or its conditions do not compile.',
+  CERT_ERR_INCOMPLETE: 'A certification was asked for while a test case of the protocol has no passing document.',
+  CERT_ERR_STEP: "The decision is not allowed at the vendor's current step of the protocol.",
+} as const;
+
+export type CertErrorCode = keyof typeof CERT_ERROR_CODES;
+
+/** Errors the HTTP API answers with (JSON `{ error: { code, message } }`). */
+export const API_ERROR_CODES = {
+  API_ERR_AUTH: 'No API key or session, or the key is unknown or revoked.',
+  API_ERR_FORBIDDEN: 'The key is valid but its role may not do this.',
+  API_ERR_NOT_FOUND: "No such resource for this key (another vendor's resources are not found either).",
+  API_ERR_BAD_REQUEST: 'The request is malformed: a parameter, field or JSON body is missing or invalid.',
+  API_ERR_CONTENT_TYPE: "The body's content type is not one this endpoint accepts.",
+  API_ERR_TOO_LARGE: 'The body, a file or the number of files is over the limit.',
+  API_ERR_NOT_READY: 'The document has no report yet; follow its state until it is validated.',
+  API_ERR_RATE_LIMITED: 'Too many requests with this key; wait for the time in Retry-After.',
+  API_ERR_UNAVAILABLE: 'The database or queue is not reachable; nothing was stored, try again.',
+  API_ERR_INTERNAL: 'The server failed unexpectedly.',
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+export type ErrorCode =
+  | CdaErrorCode
+  | CliErrorCode
+  | SchErrorCode
+  | XdsErrorCode
+  | KihErrorCode
+  | StoreErrorCode
+  | CertErrorCode
+  | ApiErrorCode;

@@ -2,7 +2,8 @@
 import { Redis } from 'ioredis';
 import { KihError } from '../errors/kih-error.js';
 
-export type ConnectionRole = 'worker' | 'producer';
+/** `server`: a long-running producer (the HTTP server) that reconnects for ever but fails each command fast. */
+export type ConnectionRole = 'worker' | 'producer' | 'server';
 
 const PRODUCER_RECONNECTS = 5;
 
@@ -32,11 +33,13 @@ export function redisConnection(url: string, role: ConnectionRole, name?: string
     ...(name !== undefined ? { connectionName: name } : {}),
     ...(role === 'worker'
       ? { maxRetriesPerRequest: null }
-      : {
-          maxRetriesPerRequest: 3,
-          // A command gives up after a few seconds instead of waiting for Redis for ever.
-          retryStrategy: (times: number) => (times > PRODUCER_RECONNECTS ? null : 250 * times),
-        }),
+      : role === 'server'
+        ? { maxRetriesPerRequest: 2 }
+        : {
+            maxRetriesPerRequest: 3,
+            // A command gives up after a few seconds instead of waiting for Redis for ever.
+            retryStrategy: (times: number) => (times > PRODUCER_RECONNECTS ? null : 250 * times),
+          }),
   });
   // Reconnects are ioredis' job; an unhandled 'error' event would end the process.
   redis.on('error', () => undefined);

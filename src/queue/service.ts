@@ -2,10 +2,12 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { CaseChecker } from '../certification/case-checker.js';
 import { isKihError, KihError } from '../errors/kih-error.js';
 import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
 import { redisConnection } from './connection.js';
+import type { ConnectionRole } from './connection.js';
 import { checkPrefix, DEFAULT_PREFIX, jobId, QUEUE_NAMES } from './names.js';
 import type { QueueKind } from './names.js';
 import { execRecordJob } from './record-queue.js';
@@ -20,11 +22,14 @@ export interface ServiceOptions {
   readonly prefix?: string;
   readonly db: Database;
   readonly actor: string;
+  /** Connection behaviour; default worker, or producer when `work` is empty. */
+  readonly role?: ConnectionRole;
   /** Queues this process works on; default all three; empty: a producer only. */
   readonly work?: readonly QueueKind[];
   readonly concurrency?: Partial<Record<QueueKind, number>>;
   readonly validator?: StageValidator;
   readonly senders?: Senders;
+  readonly caseChecker?: CaseChecker;
   /** Attempts per job (default validate 3, submit 5, record 5) and the first backoff (default 2 s, doubling). */
   readonly attempts?: Partial<Record<QueueKind, number>>;
   readonly backoffMs?: number;
@@ -57,9 +62,9 @@ export function startService(options: ServiceOptions): Service {
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
   const connections: Redis[] = [];
   // A producer-only process (a command) fails fast when Redis is down; workers wait out reconnects.
-  const role = options.work?.length === 0 ? 'producer' : 'worker';
-  const connection = (): Redis => {
-    const c = redisConnection(options.redisUrl, role, prefix);
+  const role = options.role ?? (options.work?.length === 0 ? 'producer' : 'worker');
+  const connection = (r: ConnectionRole = role): Redis => {
+    const c = redisConnection(options.redisUrl, r, prefix);
     connections.push(c);
     return c;
   };
@@ -102,6 +107,7 @@ export function startService(options: ServiceOptions): Service {
     enqueue,
     ...(options.validator ? { validator: options.validator } : {}),
     ...(options.senders ? { senders: options.senders } : {}),
+    ...(options.caseChecker ? { caseChecker: options.caseChecker } : {}),
   };
 
   const processors: { [K in QueueKind]: (job: Job<JobDataByQueue[K]>) => Promise<unknown> } = {
@@ -122,7 +128,8 @@ export function startService(options: ServiceOptions): Service {
         }
       },
       {
-        connection: connection(),
+        // A worker's blocking calls must wait out reconnects, whatever the producer does.
+        connection: connection('worker'),
         prefix,
         concurrency: options.concurrency?.[kind] ?? DEFAULT_CONCURRENCY[kind],
         ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),

@@ -1,4 +1,5 @@
 // The shared context of the stage jobs and the job data of each queue (ids and hashes only: never XML or CPR numbers).
+import type { CaseChecker } from '../certification/case-checker.js';
 import type { Database } from '../store/database.js';
 import type { Senders, StageValidator } from './stage-services.js';
 
@@ -36,4 +37,6 @@ export interface StageContext {
   readonly enqueue: Enqueue;
   readonly validator?: StageValidator;
   readonly senders?: Senders;
+  /** Evaluates the certification test cases on valid documents; absent: no case checks recorded. */
+  readonly caseChecker?: CaseChecker;
 }

@@ -1,6 +1,8 @@
 // The validate queue: one stored document through the project's validator, its record written once, then on to submit or record.
 import { KihError } from '../errors/kih-error.js';
+import { checkedProtocols, recordCaseChecks } from '../store/certification-records.js';
 import { getDocument, getRunDocument, getValidation, recordValidation } from '../store/records.js';
+import type { RunDocument } from '../store/records.js';
 import type { ValidationRecord } from '../store/records.js';
 import type { StageContext, ValidateJobData } from './stage-context.js';
 
@@ -22,8 +24,9 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
   const doc = await getRunDocument(ctx.db, data.runId, data.seq);
   let record = await getValidation(ctx.db, doc.runId, doc.seq);
   let validatedNow = false;
+  let bytes: Buffer | undefined;
   if (!record) {
-    const bytes = await getDocument(ctx.db, doc.sha256);
+    bytes = await getDocument(ctx.db, doc.sha256);
     const report = await ctx.validator.validateBytes(bytes, doc.file);
     const written = await recordValidation(
       ctx.db,
@@ -35,10 +38,39 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
     record = written.record;
     validatedNow = written.inserted;
   }
+  if (record.status === 'valid' && record.profile !== null) {
+    await checkCases(ctx, doc, record.profile, bytes);
+  }
   if (record.status === 'valid' && doc.submitTarget !== null) {
     await ctx.enqueue('submit', { runId: doc.runId, seq: doc.seq, sha256: doc.sha256, target: doc.submitTarget });
     return { status: record.status, next: 'submit', validatedNow };
   }
   await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
   return { status: record.status, next: 'record', validatedNow };
+}
+
+/**
+ * The certification test cases a valid document meets, once per document hash and protocol
+ * version (a re-delivery or a second upload of the same bytes finds them recorded).
+ */
+async function checkCases(
+  ctx: StageContext,
+  doc: RunDocument,
+  profile: string,
+  bytes: Buffer | undefined
+): Promise<void> {
+  const checker = ctx.caseChecker;
+  if (!checker) {
+    return;
+  }
+  const applicable = checker.protocols.filter((p) => (p.profiles as readonly string[]).includes(profile));
+  if (applicable.length === 0) {
+    return;
+  }
+  const done = await checkedProtocols(ctx.db, doc.sha256);
+  if (applicable.every((p) => done.has(`${p.id}@${p.version}`))) {
+    return;
+  }
+  const text = (bytes ?? (await getDocument(ctx.db, doc.sha256))).toString('utf8');
+  await recordCaseChecks(ctx.db, doc.sha256, checker.check(text, profile), ctx.actor);
 }

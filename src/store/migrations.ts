@@ -121,6 +121,67 @@ CREATE TABLE events (
 CREATE INDEX events_by_run ON events (run_id, seq, id);
 `,
   },
+  {
+    id: 2,
+    name: 'certification',
+    sql: `
+CREATE TABLE admins (
+  name text PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9._-]{0,63}$'),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL
+);
+-- Keys are stored as SHA-256 of 256 random bits: nothing to brute-force, so no slow hash is needed.
+CREATE TABLE api_keys (
+  id uuid PRIMARY KEY,
+  vendor_id text REFERENCES vendors (id),
+  admin_name text REFERENCES admins (name),
+  key_hash text NOT NULL UNIQUE CHECK (key_hash ~ '^[0-9a-f]{64}$'),
+  key_prefix text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  revoked_at timestamptz,
+  revoked_by text,
+  CHECK ((vendor_id IS NULL) <> (admin_name IS NULL))
+);
+CREATE TABLE uploads (
+  id uuid PRIMARY KEY,
+  vendor_id text NOT NULL REFERENCES vendors (id),
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  test_case text,
+  formal boolean NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  UNIQUE (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE INDEX uploads_by_vendor ON uploads (vendor_id, created_at DESC, id);
+-- A pure function of the bytes and the protocol version, so kept per document hash.
+CREATE TABLE case_checks (
+  sha256 text NOT NULL REFERENCES documents (sha256),
+  protocol_id text NOT NULL,
+  protocol_version text NOT NULL,
+  case_id text NOT NULL,
+  conditions_met boolean NOT NULL,
+  failed jsonb NOT NULL,
+  checked_at timestamptz NOT NULL DEFAULT now(),
+  checked_by text NOT NULL,
+  PRIMARY KEY (sha256, protocol_id, protocol_version, case_id)
+);
+CREATE TABLE decisions (
+  id bigserial PRIMARY KEY,
+  vendor_id text NOT NULL REFERENCES vendors (id),
+  protocol_id text NOT NULL,
+  protocol_version text NOT NULL,
+  decision text NOT NULL CHECK (decision IN ('certify', 'reject', 'production')),
+  comment text NOT NULL CHECK (comment <> ''),
+  evidence jsonb NOT NULL,
+  decided_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  decided_by text NOT NULL
+);
+CREATE INDEX decisions_by_vendor ON decisions (vendor_id, protocol_id, decided_at);
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

@@ -97,33 +97,36 @@ export async function getDocument(db: Queryable, sha256: string): Promise<Buffer
 /** Creates the run and its document list in one transaction; the documents must be stored already. */
 export async function createRun(db: Database, run: NewRun, actor: string): Promise<string> {
   const id = randomUUID();
-  await db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO runs (id, vendor_id, name, submit_target, total, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [id, run.vendorId, run.name ?? null, run.submitTarget ?? null, run.documents.length, actor]
-    );
-    // One statement for the whole list: a 10,000-document run is one round trip.
-    await tx.query(
-      `INSERT INTO run_documents (run_id, seq, file, sha256, profile)
-       SELECT $1, t.seq - 1, t.file, t.sha256, t.profile
-       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(file, sha256, profile, seq)`,
-      [
-        id,
-        run.documents.map((d) => d.file),
-        run.documents.map((d) => d.sha256),
-        run.documents.map((d) => d.profile ?? null),
-      ]
-    );
-    await addEvent(
-      tx,
-      id,
-      null,
-      'run-created',
-      { total: run.documents.length, submitTarget: run.submitTarget ?? null },
-      actor
-    );
-  });
+  await db.transaction((tx) => insertRun(tx, id, run, actor));
   return id;
+}
+
+/** The statements of createRun, for callers that store more in the same transaction. */
+export async function insertRun(tx: Queryable, id: string, run: NewRun, actor: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO runs (id, vendor_id, name, submit_target, total, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, run.vendorId, run.name ?? null, run.submitTarget ?? null, run.documents.length, actor]
+  );
+  // One statement for the whole list: a 10,000-document run is one round trip.
+  await tx.query(
+    `INSERT INTO run_documents (run_id, seq, file, sha256, profile)
+     SELECT $1, t.seq - 1, t.file, t.sha256, t.profile
+     FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(file, sha256, profile, seq)`,
+    [
+      id,
+      run.documents.map((d) => d.file),
+      run.documents.map((d) => d.sha256),
+      run.documents.map((d) => d.profile ?? null),
+    ]
+  );
+  await addEvent(
+    tx,
+    id,
+    null,
+    'run-created',
+    { total: run.documents.length, submitTarget: run.submitTarget ?? null },
+    actor
+  );
 }
 
 export async function getRunDocument(db: Queryable, runId: string, seq: number): Promise<RunDocument> {

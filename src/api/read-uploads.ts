@@ -10,7 +10,7 @@ export interface UploadForm {
 }
 
 function flag(value: unknown): boolean {
-  return value === 'true' || value === '1' || value === 'on' || value === 'formal';
+  return value === true || value === 'true' || value === '1' || value === 'on' || value === 'formal';
 }
 
 function text(value: unknown): string | undefined {

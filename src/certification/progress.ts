@@ -53,7 +53,7 @@ export interface Progress {
   readonly selfTestPassed: number;
   readonly formalTestPassed: number;
   readonly step: Step;
-  /** Every case has formal-test evidence and no decision stands: MedCom's turn. */
+  /** Every case has formal-test evidence, no decision stands and no reject came after the evidence: MedCom's turn. */
   readonly awaitingDecision: boolean;
   /** Newest first. */
   readonly decisions: readonly Decision[];
@@ -80,6 +80,15 @@ function standing(decisions: readonly Decision[]): 'certified' | 'production' | 
     state = d.decision === 'certify' ? 'certified' : d.decision === 'production' ? 'production' : null;
   }
   return state;
+}
+
+/** A reject newer than every formal-test document: the vendor has to send new ones first. */
+function rejectedSince(decisions: readonly Decision[], cases: readonly CaseProgress[]): boolean {
+  const newestEvidence = cases.reduce(
+    (max, c) => (c.formalTest && c.formalTest.validatedAt > max ? c.formalTest.validatedAt : max),
+    ''
+  );
+  return decisions.some((d) => d.decision === 'reject' && d.decidedAt > newestEvidence);
 }
 
 export function computeProgress(
@@ -111,7 +120,7 @@ export function computeProgress(
     selfTestPassed,
     formalTestPassed,
     step,
-    awaitingDecision: decided === null && formalTestPassed === total,
+    awaitingDecision: decided === null && formalTestPassed === total && !rejectedSince(decisions, cases),
     decisions: [...decisions].sort((a, b) => (a.decidedAt > b.decidedAt ? -1 : a.decidedAt < b.decidedAt ? 1 : 0)),
   };
 }

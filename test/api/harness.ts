@@ -1,0 +1,175 @@
+// Test harness: the real HTTP server on 127.0.0.1 with real PostgreSQL, Redis, queue workers and the KIH simulator as the formal-test target.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/server.js';
+import type { ApiLimits } from '../../src/api/api-config.js';
+import { createCaseChecker } from '../../src/certification/case-checker.js';
+import { createCertification } from '../../src/certification/certification-service.js';
+import { loadProtocols } from '../../src/certification/protocol.js';
+import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { startService } from '../../src/queue/service.js';
+import type { Service } from '../../src/queue/service.js';
+import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
+import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
+import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
+import { addAdminKey, addVendorKey } from '../../src/store/access.js';
+import type { Database } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { dropTestDatabase, testDatabase } from '../helpers/database.js';
+import { REDIS_URL, simulatorSettings, testPrefix } from '../queue/helpers.js';
+
+export const SAMPLES = path.join(PACKAGE_ROOT, 'samples');
+
+export function sample(file: string): Buffer {
+  return readFileSync(path.join(SAMPLES, file));
+}
+
+/** A valid sample with a fresh document id, so the repository takes it as a new document. */
+export function freshCopy(file: string): Buffer {
+  const text = sample(file).toString('utf8');
+  const id = `00000000-0000-4000-8000-${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
+  const changed = text.replace(/(<id root="1\.2\.208\.184" extension=")[^"]+"/, `$1${id}"`);
+  if (changed === text) {
+    throw new Error(`${file}: no MedCom document id`);
+  }
+  return Buffer.from(changed, 'utf8');
+}
+
+export interface Harness {
+  readonly url: string;
+  readonly db: Database;
+  readonly app: FastifyInstance;
+  readonly sim: ProjectSimulator;
+  readonly service: Service;
+  key(name: 'admin' | string): string;
+  addVendor(id: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly label: string;
+  readonly vendors?: readonly string[];
+  readonly limits?: Partial<ApiLimits>;
+  /** false: no workers (uploads stay queued). */
+  readonly workers?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const db = testDatabase(options.label);
+  await migrate(db);
+  const sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), `kih-${options.label}-`)) });
+  const protocols = loadProtocols();
+  const workers = options.workers ?? true;
+  let validator: StageValidator | undefined;
+  let senders: Senders | undefined;
+  if (workers) {
+    validator = await openStageValidator(1);
+    senders = createSenders(simulatorSettings(sim), {});
+  }
+  const service = startService({
+    redisUrl: REDIS_URL,
+    prefix: testPrefix(options.label),
+    db,
+    actor: `${options.label}-test`,
+    role: 'server',
+    work: workers ? ['validate', 'submit', 'record'] : [],
+    backoffMs: 20,
+    ...(validator ? { validator } : {}),
+    ...(senders ? { senders } : {}),
+    ...(workers ? { caseChecker: await createCaseChecker(protocols.values()) } : {}),
+  });
+  const app = await buildServer({
+    db,
+    enqueue: service.enqueue,
+    certification: createCertification(protocols, 'sim'),
+    limits: { maxFileBytes: 256 * 1024, maxFiles: 10, requestsPerMinute: 10_000, ...options.limits },
+    sessionSecret: Buffer.alloc(32, 7),
+    actor: `${options.label}-server`,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const keys = new Map<string, string>();
+  keys.set('admin', await addAdminKey(db, 'alice', 'test'));
+  const addVendor = async (id: string): Promise<string> => {
+    const key = await addVendorKey(db, id, `${id.toUpperCase()} Health`, 'test');
+    keys.set(id, key);
+    return key;
+  };
+  for (const v of options.vendors ?? []) {
+    await addVendor(v);
+  }
+  return {
+    url,
+    db,
+    app,
+    sim,
+    service,
+    key(name: string): string {
+      const k = keys.get(name);
+      if (!k) {
+        throw new Error(`no key for ${name}`);
+      }
+      return k;
+    },
+    addVendor,
+    async close(): Promise<void> {
+      await app.close();
+      await service.close(5_000);
+      await senders?.close();
+      await validator?.close();
+      await sim.close();
+      await dropTestDatabase(db);
+    },
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export async function call(
+  h: Harness,
+  method: string,
+  urlPath: string,
+  options: { key?: string; body?: BodyInit; type?: string; headers?: Record<string, string> } = {}
+): Promise<Answer> {
+  const res = await fetch(h.url + urlPath, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+      ...(options.type ? { 'content-type': options.type } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
+}
+
+export function xmlUpload(h: Harness, key: string, bytes: Buffer, query = ''): Promise<Answer> {
+  return call(h, 'POST', `/api/v1/documents${query}`, { key, body: new Uint8Array(bytes), type: 'application/xml' });
+}
+
+/** Polls the upload until its state is done. */
+export async function waitForDocument(
+  h: Harness,
+  key: string,
+  id: string,
+  timeoutMs = 60_000
+): Promise<Record<string, unknown>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const a = await call(h, 'GET', `/api/v1/documents/${id}`, { key });
+    const body = a.json();
+    if (body.state === 'done' || Date.now() > until) {
+      return body;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

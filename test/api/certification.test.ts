@@ -56,7 +56,7 @@ async function uploadAll(formal: boolean): Promise<void> {
   }
 }
 
-function decide(decision: string, comment: string, key = admin) {
+function decide(decision: string, comment: string, key = admin): ReturnType<typeof call> {
   return call(h, 'POST', '/api/v1/certifications/acme/dk-phmr/decisions', {
     key,
     type: 'application/json',

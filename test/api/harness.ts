@@ -44,7 +44,8 @@ export interface Harness {
   readonly app: FastifyInstance;
   readonly sim: ProjectSimulator;
   readonly service: Service;
-  key(name: 'admin' | string): string;
+  /** 'admin' or a vendor id. */
+  key(name: string): string;
   addVendor(id: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -129,6 +130,8 @@ export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
+  /** The body parsed as the shape the test expects (tests then assert on it). */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it asserts
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -149,6 +152,7 @@ export async function call(
     ...(options.body !== undefined ? { body: options.body } : {}),
   });
   const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as Answer.json
   return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
 }
 

@@ -6,7 +6,7 @@ import type { Mismatch, RegressionDocument, RegressionResult, RegressionVersions
 export interface DiffOptions {
   /** A document's time counts as changed when it grew or shrank by this factor (default 1.5)… */
   readonly timingRatio?: number;
-  /** …and by at least this many milliseconds (default 25), so jitter on fast documents is not news. */
+  /** …and by at least this many milliseconds (default 100), so jitter and thread warm-up are not news. */
   readonly timingMinMs?: number;
 }
 
@@ -99,7 +99,7 @@ export function diffResults(
   options: DiffOptions = {}
 ): RegressionDiff {
   const ratio = options.timingRatio ?? 1.5;
-  const minMs = options.timingMinMs ?? 25;
+  const minMs = options.timingMinMs ?? 100;
   const before = new Map(baseline.documents.map((d) => [documentKey(d), d]));
   const after = new Map(current.documents.map((d) => [documentKey(d), d]));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();

@@ -109,7 +109,11 @@ export async function runRegression(
     );
   });
   return buildResult(corpora, observed, {
-    tool: { ...validation.tool, rules: validation.tool.rules ?? {} },
+    // Rule files in name order: the order they finished compiling in is no version fact.
+    tool: {
+      ...validation.tool,
+      rules: Object.fromEntries(Object.entries(validation.tool.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+    },
     startedAt,
     durationMs: Math.round(performance.now() - started),
     submitTarget: options.submit?.target.name ?? null,

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { RegressionDiff } from '../../src/regression/diff-results.js';
 import type { RegressionResult } from '../../src/regression/result.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
-import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
+import { runBinary, runInProcess } from '../helpers/cli.js';
 import { withXml } from '../renderers/xml.js';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'regression');

@@ -70,7 +70,7 @@ describe('diffResults', () => {
   });
 
   it('timing counts only beyond both the ratio and the minimum', () => {
-    const at = (ms: number) => result([doc('a.xml', [], [], { durationMs: ms })]);
+    const at = (ms: number): ReturnType<typeof result> => result([doc('a.xml', [], [], { durationMs: ms })]);
     expect(diffResults(at(10), at(90)).timing).toEqual([]); // 9x but only 80 ms
     expect(diffResults(at(1000), at(1400)).timing).toEqual([]); // 400 ms but 1.4x
     expect(diffResults(at(1000), at(1600)).timing).toHaveLength(1);

@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
 import { adminCommand, vendorCommand } from './access-commands.js';
 import { enqueueCommand } from './enqueue-command.js';
 import { metadataCommand } from './metadata-command.js';
+import { regressCommand } from './regress-command.js';
 import { requestCommand } from './request-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
@@ -23,6 +24,7 @@ Commands:
   request <file>           write the ITI-41 HTTP request for a document (kih request --help)
   run <file|dir>...        the whole pipeline in this process, reports to a folder (kih run --help)
   submit <file|dir>...     validate, build and send documents to KIH or the simulator (kih submit --help)
+  regress <corpus>...      compare corpora with their manifests and a baseline run (kih regress --help)
   simulator                run the KIH repository simulator (kih simulator --help)
   worker                   run the service's queue workers (kih worker --help)
   enqueue <file|dir>...    store documents and queue them as a run (kih enqueue --help)
@@ -43,6 +45,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   request: requestCommand,
   run: runCommand,
   submit: submitCommand,
+  regress: regressCommand,
   simulator: simulatorCommand,
   worker: workerCommand,
   enqueue: enqueueCommand,

@@ -1,9 +1,12 @@
 // `kih worker`: runs the service's queue workers (validate → submit → record) until SIGTERM/SIGINT, then shuts down without losing a job.
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../errors/kih-error.js';
 import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
+import { startRegressionService } from '../regression/regress-queue.js';
+import { parseRegressionSettings } from '../regression/regression-settings.js';
 import { startService } from '../queue/service.js';
 import { createSenders, openStageValidator } from '../queue/stage-services.js';
 import type { Senders, StageValidator } from '../queue/stage-services.js';
@@ -26,7 +29,8 @@ Options:
       --queues <list>       queues to take, e.g. validate,submit (default all)
       --concurrency <list>  jobs at once per queue (default validate=2×threads,submit=8,record=8)
       --threads <n>         validation threads (default 2)
-  -c, --config <file>       settings file with targets and metadata
+  -c, --config <file>       settings file with targets and metadata; with a "regression" section the
+                            worker also registers the nightly regression schedule and runs its jobs
   -h, --help                this help
 
 Environment (and KIH_PROTOCOLS_DIR: the certification protocols, default certification/):
@@ -70,6 +74,10 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   try {
     await migrate(db);
     const file = config.settingsFile ? await loadSettingsFile(config.settingsFile) : undefined;
+    const regressionSettings =
+      file?.regression !== undefined && config.settingsFile
+        ? parseRegressionSettings(config.settingsFile, file.regression, path.dirname(config.settingsFile))
+        : undefined;
     validator = config.queues.includes('validate') ? await openStageValidator(config.threads) : undefined;
     senders = config.queues.includes('submit') ? createSenders(file, io.env) : undefined;
     // Test cases are checked where documents are validated; a broken protocol file stops the worker at start.
@@ -88,11 +96,28 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       ...(senders ? { senders } : {}),
       ...(caseChecker ? { caseChecker } : {}),
     });
+    // With a regression section, every worker registers the (one) nightly schedule and takes regression jobs.
+    const regression = regressionSettings
+      ? await startRegressionService({
+          redisUrl: config.redisUrl,
+          prefix: config.prefix,
+          db,
+          actor,
+          settings: regressionSettings,
+          enqueue: service.enqueue,
+          ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
+          ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
+        }).catch(async (err: unknown) => {
+          await service.close(0);
+          throw err;
+        })
+      : undefined;
     io.stderr.write(
-      `kih worker: ${actor}: ${config.queues.join(', ')} on ${new URL(config.redisUrl).host} (prefix ${config.prefix}), records in schema ${config.schema}\n`
+      `kih worker: ${actor}: ${config.queues.join(', ')}${regression ? ', regress' : ''} on ${new URL(config.redisUrl).host} (prefix ${config.prefix}), records in schema ${config.schema}\n`
     );
     const why = await stop.promise;
     io.stderr.write(`kih worker: ${why}: finishing active jobs (up to ${config.shutdownDeadlineMs} ms)\n`);
+    await regression?.close();
     await service.close(config.shutdownDeadlineMs);
     io.stderr.write('kih worker: stopped\n');
     return EXIT.ok;

@@ -114,6 +114,16 @@ export const API_ERROR_CODES = {
 
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
+/** Errors of the regression runs over corpora (`kih regress`, the nightly schedule). */
+export const REGRESS_ERROR_CODES = {
+  REGRESS_ERR_MANIFEST: "A corpus's manifest.json is missing, not JSON, or has an entry of the wrong form.",
+  REGRESS_ERR_CORPUS: 'A corpus directory does not exist, or two corpora have the same name.',
+  REGRESS_ERR_BASELINE: 'The baseline file cannot be read or is not a kih regress result.',
+  REGRESS_ERR_CONFIG: 'The regression settings (schedule, corpora) are missing or malformed.',
+} as const;
+
+export type RegressErrorCode = keyof typeof REGRESS_ERROR_CODES;
+
 export type ErrorCode =
   | CdaErrorCode
   | CliErrorCode
@@ -122,4 +132,5 @@ export type ErrorCode =
   | KihErrorCode
   | StoreErrorCode
   | CertErrorCode
-  | ApiErrorCode;
+  | ApiErrorCode
+  | RegressErrorCode;

@@ -31,7 +31,7 @@ export interface SubmitJobResult {
   readonly outcome: string;
   readonly class: string;
   /** How this delivery ended: sent now, found stored by an earlier one, or recorded earlier. */
-  readonly how: 'sent' | 'confirmedByQuery' | 'recordedEarlier' | 'unknown' | 'notSent';
+  readonly how: 'sent' | 'confirmedByQuery' | 'recordedEarlier' | 'unknown' | 'notSent' | 'skipped';
 }
 
 async function record(
@@ -78,6 +78,10 @@ export async function execSubmitJob(
   if (earlier) {
     await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
     return { outcome: earlier.outcome, class: earlier.class, how: 'recordedEarlier' };
+  }
+  if (doc.cancelled) {
+    // The run was cancelled: nothing more is sent (a claim an earlier delivery left stays for a person to check).
+    return { outcome: 'notSent', class: 'cancelled', how: 'skipped' };
   }
   const sender = await ctx.senders.get(data.target);
   const bytes = await getDocument(ctx.db, doc.sha256);

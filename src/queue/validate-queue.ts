@@ -7,8 +7,9 @@ import type { ValidationRecord } from '../store/records.js';
 import type { StageContext, ValidateJobData } from './stage-context.js';
 
 export interface ValidateJobResult {
-  readonly status: ValidationRecord['status'];
-  readonly next: 'submit' | 'record';
+  /** `skipped`: the run was cancelled before this document was validated; nothing is recorded. */
+  readonly status: ValidationRecord['status'] | 'skipped';
+  readonly next: 'submit' | 'record' | 'none';
   /** False when an earlier delivery had written the record already. */
   readonly validatedNow: boolean;
 }
@@ -25,6 +26,9 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
   let record = await getValidation(ctx.db, doc.runId, doc.seq);
   let validatedNow = false;
   let bytes: Buffer | undefined;
+  if (!record && doc.cancelled) {
+    return { status: 'skipped', next: 'none', validatedNow };
+  }
   if (!record) {
     bytes = await getDocument(ctx.db, doc.sha256);
     const report = await ctx.validator.validateBytes(bytes, doc.file);

@@ -182,6 +182,45 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_by_vendor ON decisions (vendor_id, protocol_id, decided_at);
 `,
   },
+  {
+    id: 3,
+    name: 'regression runs',
+    sql: `
+CREATE TABLE run_cancellations (
+  run_id uuid PRIMARY KEY REFERENCES runs (id),
+  reason text NOT NULL,
+  cancelled_at timestamptz NOT NULL DEFAULT now(),
+  cancelled_by text NOT NULL
+);
+CREATE TABLE regression_runs (
+  id uuid PRIMARY KEY,
+  job_key text NOT NULL,
+  corpus text NOT NULL,
+  corpus_dir text NOT NULL,
+  trigger text NOT NULL,
+  submit_target text,
+  manifest jsonb NOT NULL,
+  manifest_sha256 text NOT NULL,
+  total integer NOT NULL CHECK (total >= 0),
+  run_id uuid UNIQUE REFERENCES runs (id),
+  started_at timestamptz NOT NULL DEFAULT now(),
+  started_by text NOT NULL,
+  UNIQUE (job_key, corpus)
+);
+CREATE INDEX regression_runs_by_corpus ON regression_runs (corpus, started_at DESC);
+CREATE INDEX regression_runs_by_start ON regression_runs (started_at DESC);
+CREATE TABLE regression_results (
+  regression_id uuid PRIMARY KEY REFERENCES regression_runs (id),
+  status text NOT NULL CHECK (status IN ('passed', 'failed', 'cancelled')),
+  matched integer NOT NULL,
+  mismatched integer NOT NULL,
+  versions jsonb NOT NULL,
+  result jsonb NOT NULL,
+  finished_at timestamptz NOT NULL DEFAULT now(),
+  finished_by text NOT NULL
+);
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

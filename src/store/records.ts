@@ -19,6 +19,8 @@ export interface RunDocument {
   readonly sha256: string;
   readonly profile: string | null;
   readonly submitTarget: string | null;
+  /** The run was cancelled (kih regress --cancel): stages skip what they have not started. */
+  readonly cancelled: boolean;
 }
 
 export interface NewRun {
@@ -136,9 +138,12 @@ export async function getRunDocument(db: Queryable, runId: string, seq: number):
     sha256: string;
     profile: string | null;
     submit_target: string | null;
+    cancelled: boolean;
   }>(
-    `SELECT r.vendor_id, d.file, d.sha256, d.profile, r.submit_target
-     FROM run_documents d JOIN runs r ON r.id = d.run_id WHERE d.run_id = $1 AND d.seq = $2`,
+    `SELECT r.vendor_id, d.file, d.sha256, d.profile, r.submit_target, (c.run_id IS NOT NULL) AS cancelled
+     FROM run_documents d JOIN runs r ON r.id = d.run_id
+     LEFT JOIN run_cancellations c ON c.run_id = d.run_id
+     WHERE d.run_id = $1 AND d.seq = $2`,
     [runId, seq]
   );
   if (!row) {
@@ -152,7 +157,27 @@ export async function getRunDocument(db: Queryable, runId: string, seq: number):
     sha256: row.sha256,
     profile: row.profile,
     submitTarget: row.submit_target,
+    cancelled: row.cancelled,
   };
+}
+
+/**
+ * Cancels a run: documents whose stage has not started are skipped by the workers (no record is
+ * written for them); what is already validated or claimed finishes. Written once; false when
+ * the run was cancelled already.
+ */
+export async function cancelRun(db: Database, runId: string, reason: string, actor: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `INSERT INTO run_cancellations (run_id, reason, cancelled_by) VALUES ($1, $2, $3)
+       ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+      [runId, reason, actor]
+    );
+    if (rows.length > 0) {
+      await addEvent(tx, runId, null, 'run-cancelled', { reason }, actor);
+    }
+    return rows.length > 0;
+  });
 }
 
 export async function addEvent(

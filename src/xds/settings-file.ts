@@ -13,6 +13,8 @@ export interface SettingsFile {
    * (endpoint, ID card, TLS, timeouts, retries) as written, checked by src/kih/target-settings.ts.
    */
   readonly targets: Readonly<Record<string, SettingsFileTarget>>;
+  /** The `regression` section as written; checked by src/regression/regression-settings.ts. */
+  readonly regression?: unknown;
 }
 
 export interface SettingsFileTarget {
@@ -136,8 +138,8 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
     fail(source, 'must hold a JSON object');
   }
   for (const key of Object.keys(value)) {
-    if (key !== 'metadata' && key !== 'targets' && key !== '$comment') {
-      fail(`${source}: ${key}`, 'unknown key; known: metadata, targets');
+    if (key !== 'metadata' && key !== 'targets' && key !== 'regression' && key !== '$comment') {
+      fail(`${source}: ${key}`, 'unknown key; known: metadata, targets, regression');
     }
   }
   const metadata = value.metadata === undefined ? {} : parseMetadataSettings(`${source}: metadata`, value.metadata);
@@ -157,7 +159,7 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
       };
     }
   }
-  return { metadata, targets };
+  return { metadata, targets, ...(value.regression !== undefined ? { regression: value.regression } : {}) };
 }
 
 export async function loadSettingsFile(file: string): Promise<SettingsFile> {

@@ -36,7 +36,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // beforeAll may have failed half-way (no Chromium): close what was opened.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await browser?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await h?.close();
 });
 
@@ -70,11 +73,17 @@ function write(name: string, bytes: Buffer): string {
 async function checkAccessibleBasics(page: Page): Promise<void> {
   const problems = await page.evaluate(() => {
     const out: string[] = [];
-    if (!document.documentElement.lang) out.push('no lang');
-    if (document.querySelectorAll('main').length !== 1) out.push('main landmarks');
+    if (!document.documentElement.lang) {
+      out.push('no lang');
+    }
+    if (document.querySelectorAll('main').length !== 1) {
+      out.push('main landmarks');
+    }
     for (const el of Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))) {
       const input = el as HTMLInputElement;
-      if (input.labels === null || input.labels.length === 0) out.push(`unlabelled ${input.name}`);
+      if (input.labels === null || input.labels.length === 0) {
+        out.push(`unlabelled ${input.name}`);
+      }
     }
     return out;
   });

@@ -4,6 +4,9 @@ import {
   CDA_ERROR_CODES,
   CLI_ERROR_CODES,
   KIH_ERROR_CODES,
+  API_ERROR_CODES,
+  CERT_ERROR_CODES,
+  REGRESS_ERROR_CODES,
   SCH_ERROR_CODES,
   STORE_ERROR_CODES,
   XDS_ERROR_CODES,
@@ -23,6 +26,9 @@ describe('docs/errors.md', () => {
     ...Object.keys(XDS_ERROR_CODES),
     ...Object.keys(KIH_ERROR_CODES),
     ...Object.keys(STORE_ERROR_CODES),
+    ...Object.keys(REGRESS_ERROR_CODES),
+    ...Object.keys(CERT_ERROR_CODES),
+    ...Object.keys(API_ERROR_CODES),
   ];
   it.each(codes)('documents %s', (code) => {
     expect(documented.has(code)).toBe(true);

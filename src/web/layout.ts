@@ -29,7 +29,8 @@ export function page(frame: PageFrame, body: Raw): string {
           <li><a href="/certification">${t('certification', lang)}</a></li>`
       : p?.kind === 'admin'
         ? html`<li><a href="/admin">${t('vendors', lang)}</a></li>
-            <li><a href="/admin/keys">${t('keys', lang)}</a></li>`
+            <li><a href="/admin/keys">${t('keys', lang)}</a></li>
+            <li><a href="/admin/regressions">${lang === 'da' ? 'Regression' : 'Regression'}</a></li>`
         : html``;
   const who = p
     ? html`<span>${p.kind === 'vendor' ? p.vendorId : `MedCom: ${p.name}`}</span>

@@ -24,7 +24,10 @@ import {
   principalForKey,
   revokeKey,
 } from '../store/access.js';
+import { getRegressionRun, latestRegressionRuns, listRegressionRuns } from '../store/regression-records.js';
 import { getUpload, getUploadContent, listUploads } from '../store/uploads.js';
+import { diffResults } from '../regression/diff-results.js';
+import { renderRegressionHtml } from '../regression/render-html.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { html } from './html.js';
 import { LANG_COOKIE, langOf, t } from './i18n.js';
@@ -32,6 +35,7 @@ import { page } from './layout.js';
 import { adminOverviewPage, adminVendorPage, vendorCertificationPage } from './pages/certification-pages.js';
 import { documentPage } from './pages/document-page.js';
 import { keysPage } from './pages/keys-page.js';
+import { regressionsPage } from './pages/regression-pages.js';
 import { loginPage } from './pages/login-page.js';
 import { uploadRows, uploadsPage, stateLabels } from './pages/uploads-page.js';
 
@@ -260,6 +264,26 @@ export function registerPages(ctx: RouteContext): void {
         </table>`
       )
     );
+  });
+
+  app.get('/admin/regressions', { config: { access: 'admin' } }, async (request, reply) => {
+    const [latest, history] = await Promise.all([latestRegressionRuns(db), listRegressionRuns(db, { limit: 100 })]);
+    return htmlReply(reply, regressionsPage(langOf(request), request.url, requirePrincipal(request), latest, history));
+  });
+  app.get('/admin/regressions/:id', { config: { access: 'admin' } }, async (request, reply) => {
+    const run = await getRegressionRun(db, (request.params as { id: string }).id);
+    if (!run.result) {
+      return reply.redirect('/admin/regressions', 303);
+    }
+    // The report leads with what changed since the corpus's previous finished run.
+    const previous = (await listRegressionRuns(db, { corpus: run.corpus, limit: 100 })).find(
+      (r) => r.startedAt < run.startedAt && r.matched !== null
+    );
+    const before = previous ? (await getRegressionRun(db, previous.id)).result : null;
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(renderRegressionHtml(run.result, before ? diffResults(before, run.result) : undefined));
   });
 
   app.get('/admin/keys', { config: { access: 'admin' } }, async (request, reply) =>

@@ -81,7 +81,7 @@ describe("vendor B and vendor A's data", () => {
       expect([p, a.status]).toEqual([p, 404]);
       expect(a.text).not.toContain('acme-weight.xml');
     }
-    for (const p of ['/admin', '/admin/keys', '/admin/vendors/acme']) {
+    for (const p of ['/admin', '/admin/keys', '/admin/vendors/acme', '/admin/regressions']) {
       expect((await call(h, 'GET', p, { headers: { cookie } })).status).toBe(403);
     }
     const own = await call(h, 'GET', '/', { headers: { cookie } });

@@ -9,7 +9,9 @@ import type { Statics } from './xpath/xpath-compile.js';
 import type { Compiled } from './xpath/xpath-context.js';
 import { parseXPath } from './xpath/xpath-parser.js';
 import type { Namespaces } from './xpath/xpath-parser.js';
-import { compileXslFunctions } from './xpath/xsl-functions.js';
+import { compileXslFunctions, sequenceType } from './xpath/xsl-functions.js';
+import { XSL_NS } from './sch-source.js';
+import { Kind, XNode } from './xpath/xml-tree.js';
 
 /** A message: its text with value-of and name parts evaluated, as one string. */
 export type MessageFn = Compiled;
@@ -59,14 +61,40 @@ export interface NativePlan {
 export type PlanResult =
   { readonly ok: true; readonly plan: NativePlan } | { readonly ok: false; readonly reason: string };
 
-function letValue(l: LetDef, where: string): string {
-  if (l.value === undefined) {
-    throw new OutsideSubset(`let "${l.name}" with element content (${where})`);
+/**
+ * Text a let given as content holds, when that content is text and xsl:text only: the variable is
+ * then a document node with that one text node, as XSLT builds a temporary tree. Undefined for
+ * any other content.
+ */
+function letText(l: LetDef): string | undefined {
+  let out = '';
+  for (const c of l.content ?? []) {
+    if (c.kind === 'text') {
+      out += c.value;
+    } else if (c.ns === XSL_NS && c.local === 'text') {
+      for (const t of c.children) {
+        if (t.kind !== 'text') {
+          return undefined;
+        }
+        out += t.value;
+      }
+    } else {
+      return undefined;
+    }
   }
-  if (l.as !== undefined) {
-    throw new OutsideSubset(`let "${l.name}" with a declared type (${where})`);
+  return out;
+}
+
+/** A document node holding one text node (none for empty text), new per evaluation as XSLT's are. */
+function temporaryTree(text: string): XNode {
+  const doc = new XNode(Kind.Document, '', '', '', '');
+  if (text !== '') {
+    const t = new XNode(Kind.Text, '', '', '', text);
+    t.parent = doc;
+    t.index = 1;
+    doc.children = [t];
   }
-  return l.value;
+  return doc;
 }
 
 class PlanCompiler {
@@ -99,6 +127,28 @@ class PlanCompiler {
       }
       throw err;
     }
+  }
+
+  /** A let's value: its XPath converted to its declared type, or the temporary tree of its text content. */
+  private let(l: LetDef, scope: Scope, what: string): Compiled {
+    if (l.value === undefined) {
+      const text = letText(l);
+      if (text === undefined || l.as !== undefined) {
+        throw new OutsideSubset(`${what}: element content (${l.where})`);
+      }
+      return () => [temporaryTree(text)];
+    }
+    const value = this.xpath(l.value, scope, what);
+    if (l.as === undefined) {
+      return value;
+    }
+    let convert: ReturnType<typeof sequenceType>;
+    try {
+      convert = sequenceType(l.as);
+    } catch (err) {
+      throw err instanceof OutsideSubset ? new OutsideSubset(`${what}: ${err.message}`) : err;
+    }
+    return (ctx) => convert(value(ctx));
   }
 
   /** A rule context as the selection `//context` (or the absolute path itself), branch by branch. */
@@ -151,7 +201,7 @@ class PlanCompiler {
     for (const l of this.schema.globalLets) {
       // Compiled before its own name is bound: a global may use only the ones declared before it.
       const scope = Scope.empty();
-      const value = this.xpath(letValue(l, l.where), scope, `let ${l.name}`);
+      const value = this.let(l, scope, `let ${l.name}`);
       this.globalSlots.set(l.name, globals.length);
       globals.push({ value, frame: scope.frameSize });
     }
@@ -164,7 +214,7 @@ class PlanCompiler {
       let scope = Scope.empty();
       const lets: LetPlan[] = [];
       for (const l of p.lets) {
-        const value = this.xpath(letValue(l, l.where), scope, `pattern ${p.id} let ${l.name}`);
+        const value = this.let(l, scope, `pattern ${p.id} let ${l.name}`);
         let slot: number;
         [scope, slot] = scope.bind(l.name);
         lets.push({ slot, value });
@@ -177,7 +227,7 @@ class PlanCompiler {
         let s = patternScope.child();
         const ruleLets: LetPlan[] = [];
         for (const l of r.lets) {
-          const value = this.xpath(letValue(l, l.where), s, `rule ${r.context} let ${l.name}`);
+          const value = this.let(l, s, `rule ${r.context} let ${l.name}`);
           let slot: number;
           [s, slot] = s.bind(l.name);
           ruleLets.push({ slot, value });

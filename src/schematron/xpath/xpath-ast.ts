@@ -24,8 +24,8 @@ export type Step =
 export type GeneralOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type ValueOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 export type ArithOp = '+' | '-' | '*' | 'idiv' | 'mod';
-/** The atomic types the subset can construct and test for with `castable as`. */
-export type AtomicType = 'string' | 'integer' | 'date' | 'dateTime' | 'boolean';
+/** The atomic types the subset can construct (all but decimal) and test for with `castable as`. */
+export type AtomicType = 'string' | 'integer' | 'decimal' | 'date' | 'dateTime' | 'boolean';
 
 export type Expr =
   | { readonly t: 'seq'; readonly items: readonly Expr[] }

@@ -17,6 +17,7 @@ import {
   TRUE,
   Untyped,
   valueCompare,
+  XDouble,
 } from './xpath-values.js';
 import type { Item, Seq } from './xpath-values.js';
 
@@ -287,8 +288,8 @@ function compilePred(e: Expr, statics: Statics, scope: Scope): Pred {
         if (v.length > 0 && v[0] !== false) {
           out.push(item);
         }
-      } else if (v.length === 1 && typeof v[0] === 'number') {
-        if (v[0] === i + 1) {
+      } else if (v.length === 1 && (typeof v[0] === 'number' || v[0] instanceof XDouble)) {
+        if ((typeof v[0] === 'number' ? v[0] : v[0].v) === i + 1) {
           out.push(item);
         }
       } else if (ebv(v)) {

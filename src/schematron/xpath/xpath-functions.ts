@@ -9,15 +9,19 @@ import {
   distinctKey,
   dynamicError,
   ebv,
+  NeedsSaxon,
   EMPTY,
   FALSE,
   optAtomic,
   optString,
   parseTime,
   stringOf,
+  collapse,
   toInteger,
+  toNumber,
   TRUE,
   Untyped,
+  XDouble,
 } from './xpath-values.js';
 import type { Item, Seq } from './xpath-values.js';
 import { XNode } from './xml-tree.js';
@@ -100,6 +104,8 @@ function castAs(type: AtomicType, seq: Seq): Seq {
     return EMPTY;
   }
   switch (type) {
+    case 'decimal':
+      return dynamicError('kih:decimal');
     case 'string':
       return [stringOf(v)];
     case 'integer':
@@ -110,6 +116,9 @@ function castAs(type: AtomicType, seq: Seq): Seq {
       }
       if (typeof v === 'number') {
         return [v !== 0];
+      }
+      if (v instanceof XDouble) {
+        return [v.v !== 0 && !Number.isNaN(v.v)];
       }
       const t = stringOf(v).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
       if (t === 'true' || t === '1') {
@@ -130,6 +139,8 @@ function castAs(type: AtomicType, seq: Seq): Seq {
   }
 }
 
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+
 /** Whether `castable as` holds for one value (the subset's types only). */
 export function castable(type: AtomicType, optional: boolean, seq: Seq): boolean {
   if (seq.length === 0) {
@@ -142,6 +153,15 @@ export function castable(type: AtomicType, optional: boolean, seq: Seq): boolean
   if (type === 'string') {
     return true;
   }
+  if (type === 'decimal') {
+    if (typeof v === 'number') {
+      return true;
+    }
+    if (v instanceof XDouble) {
+      return Number.isFinite(v.v);
+    }
+    return (typeof v === 'string' || v instanceof Untyped) && DECIMAL.test(collapse(stringOf(v)));
+  }
   if (type === 'date' || type === 'dateTime') {
     if (typeof v !== 'string' && !(v instanceof Untyped)) {
       return dynamicError('kih:time-cast');
@@ -151,7 +171,11 @@ export function castable(type: AtomicType, optional: boolean, seq: Seq): boolean
   try {
     castAs(type, [v]);
     return true;
-  } catch {
+  } catch (err) {
+    // A case the subset leaves to SaxonJS stays that; only a real cast error means "not castable".
+    if (err instanceof NeedsSaxon && err.code.startsWith('kih:')) {
+      throw err;
+    }
     return false;
   }
 }
@@ -197,6 +221,7 @@ const FN: Readonly<Record<string, Impl>> = {
   false: fixed([0], () => FALSE),
   string: fixed([0, 1], (c, a) => one(a.length === 0 ? stringOf(contextItem(c)) : stringArg(arg(a, 0, c)))),
   data: fixed([1], (c, a) => arg(a, 0, c).map(atomize)),
+  number: fixed([0, 1], (c, a) => [toNumber(a.length === 0 ? atomize(contextItem(c)) : optAtomic(arg(a, 0, c)))]),
   'normalize-space': fixed([0, 1], (c, a) =>
     one(normalizeSpace(a.length === 0 ? stringOf(contextItem(c)) : optString(arg(a, 0, c))))
   ),

@@ -165,6 +165,7 @@ const VALUE = new Set<string>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const ATOMIC: Readonly<Record<string, AtomicType>> = {
   string: 'string',
   integer: 'integer',
+  decimal: 'decimal',
   date: 'date',
   dateTime: 'dateTime',
   boolean: 'boolean',

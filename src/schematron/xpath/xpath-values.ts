@@ -16,8 +16,13 @@ export class XTime {
   ) {}
 }
 
-/** Numbers are xs:integer (the subset has no decimal or double values of its own). */
-export type Item = XNode | string | number | boolean | Untyped | XTime;
+/** xs:double, as fn:number makes it; the subset compares doubles but leaves arithmetic on them to SaxonJS. */
+export class XDouble {
+  constructor(readonly v: number) {}
+}
+
+/** JS numbers are xs:integer; doubles are XDouble; the subset has no xs:decimal values. */
+export type Item = XNode | string | number | boolean | Untyped | XTime | XDouble;
 export type Seq = readonly Item[];
 
 /**
@@ -60,8 +65,26 @@ export function stringOf(item: Item): string {
   if (typeof item === 'boolean') {
     return item ? 'true' : 'false';
   }
+  if (item instanceof XDouble) {
+    return doubleString(item.v);
+  }
   // Canonical date/time forms (timezone normalisation) are not modelled.
   return dynamicError('kih:canonical-time');
+}
+
+/** xs:double as a string, where XPath's form is plain: integral values below a million, NaN, INF. */
+export function doubleString(v: number): string {
+  if (Number.isNaN(v)) {
+    return 'NaN';
+  }
+  if (!Number.isFinite(v)) {
+    return v > 0 ? 'INF' : '-INF';
+  }
+  if (Object.is(v, -0)) {
+    return '-0';
+  }
+  // Fractions and exponent forms are SaxonJS's own formatting.
+  return Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : dynamicError('kih:double-format');
 }
 
 /** The effective boolean value (fn:boolean), with FORG0006 for sequences that have none. */
@@ -87,6 +110,9 @@ export function ebv(seq: Seq): boolean {
   }
   if (typeof first === 'number') {
     return first !== 0;
+  }
+  if (first instanceof XDouble) {
+    return first.v !== 0 && !Number.isNaN(first.v);
   }
   return dynamicError('FORG0006');
 }
@@ -140,10 +166,37 @@ export function toDouble(s: string): number {
   return t === 'NaN' ? NaN : Number(t);
 }
 
+/** fn:number: xs:double, NaN for what is not one (never an error). */
+export function toNumber(v: Exclude<Item, XNode> | undefined): XDouble {
+  if (v === undefined) {
+    return new XDouble(NaN);
+  }
+  if (typeof v === 'number') {
+    return new XDouble(v);
+  }
+  if (v instanceof XDouble) {
+    return v;
+  }
+  if (typeof v === 'boolean') {
+    return new XDouble(v ? 1 : 0);
+  }
+  if (typeof v === 'string' || v instanceof Untyped) {
+    try {
+      return new XDouble(toDouble(typeof v === 'string' ? v : v.s));
+    } catch {
+      return new XDouble(NaN);
+    }
+  }
+  return new XDouble(NaN);
+}
+
 /** xs:integer(value). */
 export function toInteger(v: Exclude<Item, XNode>): number {
   if (typeof v === 'number') {
     return v;
+  }
+  if (v instanceof XDouble) {
+    return dynamicError('kih:double-to-integer');
   }
   if (typeof v === 'boolean') {
     return v ? 1 : 0;
@@ -191,7 +244,8 @@ function zoneMinutes(tz: string | undefined): number | undefined {
   }
   const h = Number(tz.slice(1, 3));
   const m = Number(tz.slice(4, 6));
-  if (m > 59 || h > 14 || (h === 14 && m > 0)) {
+  // SaxonJS's range (up to ±14:59), which the findings must match; XSD itself stops at ±14:00.
+  if (m > 59 || h > 14) {
     return NaN;
   }
   return (tz.startsWith('-') ? -1 : 1) * (h * 60 + m);
@@ -264,8 +318,10 @@ function compareAtomic(a: Atomic, b: Atomic, ordering: boolean): number {
     }
     return av < bv ? -1 : av > bv ? 1 : 0;
   }
-  if (typeof av === 'number' && typeof bv === 'number') {
-    return av < bv ? -1 : av > bv ? 1 : av === bv ? 0 : NaN;
+  const an = typeof av === 'number' ? av : av instanceof XDouble ? av.v : undefined;
+  const bn = typeof bv === 'number' ? bv : bv instanceof XDouble ? bv.v : undefined;
+  if (an !== undefined && bn !== undefined) {
+    return an < bn ? -1 : an > bn ? 1 : an === bn ? 0 : NaN;
   }
   if (typeof av === 'boolean' && typeof bv === 'boolean') {
     return Number(av) - Number(bv);
@@ -310,8 +366,8 @@ function castForGeneral(u: Untyped, other: Atomic): Atomic {
   if (other instanceof Untyped || typeof other === 'string') {
     return u.s;
   }
-  if (typeof other === 'number') {
-    return toDouble(u.s);
+  if (typeof other === 'number' || other instanceof XDouble) {
+    return new XDouble(toDouble(u.s));
   }
   if (typeof other === 'boolean') {
     const t = collapse(u.s);
@@ -410,6 +466,9 @@ export function distinctKey(v: Atomic): string {
   }
   if (typeof v === 'number') {
     return `n${v}`;
+  }
+  if (v instanceof XDouble) {
+    return Number.isNaN(v.v) ? 'nNaN' : `n${v.v}`;
   }
   if (typeof v === 'boolean') {
     return `b${v}`;

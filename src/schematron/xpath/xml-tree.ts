@@ -28,6 +28,7 @@ export class XNode {
   /** On the document node: every element in document order, listed while reading. */
   allElements: XNode[] = NONE;
   private stringValue: string | undefined;
+  private alone: XNode[] | undefined;
 
   constructor(
     readonly kind: Kind,
@@ -61,6 +62,11 @@ export class XNode {
     return this.stringValue;
   }
 
+  /** The sequence of this node alone, shared: steps that yield one node return it instead of a new list. */
+  one(): XNode[] {
+    return (this.alone ??= [this]);
+  }
+
   /** The lexical QName as written in the document (`name()`). */
   qname(): string {
     return this.prefix === '' ? this.local : `${this.prefix}:${this.local}`;
@@ -89,9 +95,14 @@ export class TreeUnsupported extends Error {}
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const NAME_END = /[\s/>]/g;
-const ATTRIBUTE = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
-const TAG_CLOSE = /\s*(\/?)>/y;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+function isNameEnd(c: number): boolean {
+  return isSpace(c) || c === 0x2f /* / */ || c === 0x3e; /* > */
+}
 
 function decode(raw: string): string {
   if (!raw.includes('&')) {
@@ -206,34 +217,59 @@ export function buildTree(source: string): XNode {
       throw new TreeUnsupported('DOCTYPE');
     } else {
       flushText();
-      NAME_END.lastIndex = lt + 1;
-      const nameEnd = NAME_END.exec(text) ? NAME_END.lastIndex - 1 : text.length;
-      const qname = text.slice(lt + 1, nameEnd);
-      let pos = nameEnd;
-      const raw: [string, string][] = [];
+      // Hand-written scanning: start tags are most of the text, and regexes with captures cost more here.
+      let pos = lt + 1;
+      while (pos < text.length && !isNameEnd(text.charCodeAt(pos))) {
+        pos++;
+      }
+      const qname = text.slice(lt + 1, pos);
+      const raw: string[] = [];
       let declared: Map<string, string> | undefined;
+      let selfClosing = false;
       for (;;) {
-        ATTRIBUTE.lastIndex = pos;
-        const m = ATTRIBUTE.exec(text);
-        if (!m) {
+        while (isSpace(text.charCodeAt(pos))) {
+          pos++;
+        }
+        const c = text.charCodeAt(pos);
+        if (c === 0x3e /* > */) {
+          pos++;
           break;
         }
-        pos = ATTRIBUTE.lastIndex;
-        const name = m[1] ?? '';
-        const value = attributeValue(m[2] ?? m[3] ?? '');
+        if (c === 0x2f /* / */ && text.charCodeAt(pos + 1) === 0x3e) {
+          selfClosing = true;
+          pos += 2;
+          break;
+        }
+        const nameStart = pos;
+        while (pos < text.length && !isNameEnd(text.charCodeAt(pos)) && text.charCodeAt(pos) !== 0x3d /* = */) {
+          pos++;
+        }
+        const name = text.slice(nameStart, pos);
+        while (isSpace(text.charCodeAt(pos))) {
+          pos++;
+        }
+        if (name === '' || text.charCodeAt(pos) !== 0x3d) {
+          throw new TreeUnsupported(`unreadable start tag <${qname.slice(0, 40)}`);
+        }
+        pos++;
+        while (isSpace(text.charCodeAt(pos))) {
+          pos++;
+        }
+        const quote = text.charAt(pos);
+        const end = quote === '"' || quote === "'" ? text.indexOf(quote, pos + 1) : -1;
+        if (end < 0) {
+          throw new TreeUnsupported(`unreadable start tag <${qname.slice(0, 40)}`);
+        }
+        const value = attributeValue(text.slice(pos + 1, end));
+        pos = end + 1;
         if (name === 'xmlns' || name.startsWith('xmlns:')) {
           declared ??= new Map(scope);
           declared.set(name === 'xmlns' ? '' : name.slice(6), value);
         } else {
-          raw.push([name, value]);
+          raw.push(name, value);
         }
       }
-      TAG_CLOSE.lastIndex = pos;
-      const close = TAG_CLOSE.exec(text);
-      if (!close) {
-        throw new TreeUnsupported(`unreadable start tag <${qname.slice(0, 40)}`);
-      }
-      i = TAG_CLOSE.lastIndex;
+      i = pos;
       const inScope = declared ?? scope;
       const [prefix, local] = splitName(qname);
       const ns = inScope.get(prefix);
@@ -246,7 +282,9 @@ export function buildTree(source: string): XNode {
       if (raw.length > 0) {
         el.attrs = [];
       }
-      for (const [name, value] of raw) {
+      for (let k = 0; k < raw.length; k += 2) {
+        const name = raw[k] ?? '';
+        const value = raw[k + 1] ?? '';
         const [ap, al] = splitName(name);
         const ans = ap === '' ? '' : inScope.get(ap);
         if (ans === undefined) {
@@ -258,7 +296,7 @@ export function buildTree(source: string): XNode {
         el.attrs.push(a);
         a.index = el.attrs.length;
       }
-      if (close[1] !== '/') {
+      if (!selfClosing) {
         stack.push({ node: current, scope });
         current = el;
         scope = inScope;

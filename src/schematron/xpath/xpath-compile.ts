@@ -115,14 +115,19 @@ function axisFn(axis: Axis, test: NodeTest): (n: XNode) => XNode[] {
         // The hot loop of every rule: no closure per child, no list when nothing matches.
         return (n) => {
           const els = n.elements;
+          let first: XNode | undefined;
           let out: XNode[] | undefined;
           for (let i = 0; i < els.length; i++) {
             const c = els[i] as XNode;
             if (c.local === local && c.ns === ns) {
-              (out ??= []).push(c);
+              if (first === undefined) {
+                first = c;
+              } else {
+                (out ??= [first]).push(c);
+              }
             }
           }
-          return out ?? NO_NODES;
+          return out ?? first?.one() ?? NO_NODES;
         };
       }
       return elementsOnly
@@ -139,7 +144,7 @@ function axisFn(axis: Axis, test: NodeTest): (n: XNode) => XNode[] {
           for (let i = 0; i < attrs.length; i++) {
             const a = attrs[i] as XNode;
             if (a.local === local && a.ns === ns) {
-              return [a];
+              return a.one();
             }
           }
           return NO_NODES;
@@ -147,9 +152,9 @@ function axisFn(axis: Axis, test: NodeTest): (n: XNode) => XNode[] {
       }
       return (n) => (n.attrs.length === 0 ? NO_NODES : n.attrs.filter(matches));
     case 'self':
-      return (n) => (matches(n) ? [n] : []);
+      return (n) => (matches(n) ? n.one() : NO_NODES);
     case 'parent':
-      return (n) => (n.parent && matches(n.parent) ? [n.parent] : []);
+      return (n) => (n.parent && matches(n.parent) ? n.parent.one() : NO_NODES);
     case 'descendant':
     case 'descendant-or-self':
       return (n) => {
@@ -195,6 +200,10 @@ function axisFn(axis: Axis, test: NodeTest): (n: XNode) => XNode[] {
         return out;
       };
   }
+}
+
+function axisChild(n: XNode, ns: string, local: string): XNode[] {
+  return n.elements.filter((c) => c.local === local && c.ns === ns);
 }
 
 /** Nodes into document order without duplicates; cheap when they already are. */
@@ -323,7 +332,7 @@ function compileStep(step: Step, statics: Statics, scope: Scope): StepFn {
     return (input, ctx) => {
       if (input.length === 1) {
         const found = applyPreds(axis(asNode(input[0])), preds, ctx);
-        return reverse ? found.reverse() : found;
+        return reverse ? [...found].reverse() : found;
       }
       const out: XNode[] = [];
       for (const item of input) {
@@ -382,15 +391,55 @@ function compilePath(e: Extract<Expr, { t: 'path' }>, statics: Statics, scope: S
     const { ns, local } = first.test;
     const matches = testFn('child', first.test);
     const preds = first.preds.map((p) => compilePred(p, statics, scope));
+    const top = (ctx: Ctx): Item[] =>
+      applyPreds(
+        (ns !== undefined && local !== undefined
+          ? ctx.env.elementsNamed(ns, local)
+          : ctx.env.allElements().filter(matches)) as XNode[],
+        preds,
+        ctx
+      );
     start = (ctx) => {
       rootOf(ctx);
-      const all =
-        ns !== undefined && local !== undefined
-          ? ctx.env.elementsNamed(ns, local)
-          : ctx.env.allElements().filter(matches);
-      return applyPreds(all as XNode[], preds, ctx);
+      return top(ctx);
     };
-    steps = steps.slice(1);
+    const second = steps[1];
+    if (
+      second?.t === 'axis' &&
+      second.axis === 'child' &&
+      second.test.t === 'name' &&
+      second.test.ns !== undefined &&
+      second.test.local !== undefined &&
+      second.preds.every((p) => isBooleanExpr(p) && !usesFocusSize(p))
+    ) {
+      // `//a[test]/b`: from the b elements up to their parents when there are fewer of those
+      // (`cda:*[…]/cda:name` would otherwise test every element of the document).
+      const { ns: childNs, local: childLocal } = second.test;
+      const childPreds = second.preds.map((p) => compilePred(p, statics, scope));
+      start = (ctx) => {
+        rootOf(ctx);
+        const children = ctx.env.elementsNamed(childNs, childLocal);
+        const parents = ns !== undefined && local !== undefined ? ctx.env.elementsNamed(ns, local).length : Infinity;
+        if (children.length >= parents) {
+          return applyPreds(
+            docOrder(top(ctx).flatMap((n) => axisChild(n as XNode, childNs, childLocal))),
+            childPreds,
+            ctx
+          );
+        }
+        const out: XNode[] = [];
+        for (const c of children) {
+          const p = c.parent;
+          if (p && matches(p) && applyPreds(p.one(), preds, ctx).length > 0) {
+            out.push(c);
+          }
+        }
+        return applyPreds(out, childPreds, ctx);
+      };
+      steps = steps.slice(2);
+    } else {
+      steps = steps.slice(1);
+    }
   } else if (e.root === '/' || e.root === '//') {
     start = (ctx) => [rootOf(ctx)];
     if (e.root === '//') {

@@ -8,6 +8,8 @@ export interface Regex {
   readonly all: RegExp;
   readonly groups: number;
   readonly dot: boolean;
+  /** Whether the pattern matches the empty string (replace and tokenize refuse those). */
+  readonly matchesEmpty: boolean;
 }
 
 export type RegexResult = ({ readonly ok: true } & Regex) | { readonly ok: false; readonly why: string };
@@ -103,7 +105,7 @@ export function translateRegex(pattern: string): RegexResult {
     const re = new RegExp(out, 'u');
     // An alternative that always matches makes exec report every group of the pattern.
     const groups = new RegExp(`${out}|`, 'u').exec('')?.length ?? 1;
-    return { ok: true, re, all: new RegExp(out, 'gu'), groups, dot };
+    return { ok: true, re, all: new RegExp(out, 'gu'), groups, dot, matchesEmpty: re.test('') };
   } catch {
     return { ok: false, why: 'pattern JavaScript cannot read' };
   }
@@ -137,11 +139,14 @@ export function checkDotInput(input: string, dot: boolean): void {
   }
 }
 
-/** fn:replace: every non-overlapping match, `$n` group references and `\$`, `\\` escapes as XPath reads them. */
-export function replaceAll(input: string, regex: Regex, replacement: string): string {
-  const { re, all, groups } = regex;
-  if (re.test('')) {
-    return dynamicError('FORX0003');
+/** A replacement string read into literal text and group numbers (memoised: rule sets use a handful). */
+const replacements = new Map<string, readonly (string | number)[]>();
+
+function replacementParts(replacement: string, groups: number): readonly (string | number)[] {
+  const key = `${groups}\u0000${replacement}`;
+  const known = replacements.get(key);
+  if (known) {
+    return known;
   }
   const parts: (string | number)[] = [];
   let lit = '';
@@ -174,8 +179,22 @@ export function replaceAll(input: string, regex: Regex, replacement: string): st
     }
   }
   parts.push(lit);
+  if (replacements.size < 1000) {
+    replacements.set(key, parts);
+  }
+  return parts;
+}
+
+/** fn:replace: every non-overlapping match, `$n` group references and `\$`, `\\` escapes as XPath reads them. */
+export function replaceAll(input: string, regex: Regex, replacement: string): string {
+  const { all, groups } = regex;
+  if (regex.matchesEmpty) {
+    return dynamicError('FORX0003');
+  }
+  const parts = replacementParts(replacement, groups);
   if (parts.length === 1) {
-    return input.replace(all, () => lit);
+    const only = parts[0] as string;
+    return input.replace(all, () => only);
   }
   return input.replace(all, (...args: unknown[]) => {
     let out = '';
@@ -191,7 +210,7 @@ export function tokenizeWith(input: string, regex: Regex): string[] {
   if (input === '') {
     return [];
   }
-  if (regex.re.test('')) {
+  if (regex.matchesEmpty) {
     return dynamicError('FORX0003');
   }
   const g = regex.all;

@@ -400,23 +400,50 @@ function plainString(item: Item): string | undefined {
         : undefined;
 }
 
+/** String sets of sequences made of xs:string items only (literal lists, lets holding them), by identity. */
+const stringSets = new WeakMap<Seq, ReadonlySet<string> | null>();
+
+/** The set of a sequence's strings when every item is an xs:string (null otherwise), built once per sequence. */
+function stringSet(seq: Seq): ReadonlySet<string> | null {
+  let set = stringSets.get(seq);
+  if (set === undefined) {
+    set = seq.every((i) => typeof i === 'string') ? new Set(seq) : null;
+    stringSets.set(seq, set);
+  }
+  return set;
+}
+
 /** `=` between strings and nodes only, the common case, without atomising into objects. */
 function stringsEqual(left: Seq, right: Seq): boolean | undefined {
-  const rs: string[] = [];
+  if (right.length > 2) {
+    const set = stringSet(right);
+    if (set !== null) {
+      for (const l of left) {
+        const s = plainString(l);
+        if (s === undefined) {
+          return undefined;
+        }
+        if (set.has(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
   for (const r of right) {
-    const s = plainString(r);
-    if (s === undefined) {
+    if (plainString(r) === undefined) {
       return undefined;
     }
-    rs.push(s);
   }
   for (const l of left) {
     const s = plainString(l);
     if (s === undefined) {
       return undefined;
     }
-    if (rs.includes(s)) {
-      return true;
+    for (const r of right) {
+      if (s === plainString(r)) {
+        return true;
+      }
     }
   }
   return false;

@@ -1,5 +1,7 @@
 // Checks of option values shared by the commands, so every command words the same mistake the same way.
 import { KihError } from '../errors/kih-error.js';
+import { RULES_ENGINE_SETTINGS } from '../schematron/index.js';
+import type { RulesEngineSetting } from '../schematron/index.js';
 
 /** `--name <n>`: a whole number of at least 1, or undefined when the option was not given. */
 export function positiveInt(name: string, text: string | undefined): number | undefined {
@@ -11,4 +13,20 @@ export function positiveInt(name: string, text: string | undefined): number | un
     throw new KihError('CLI_ERR_USAGE', `--${name} takes a whole number of at least 1: "${text}"`);
   }
   return n;
+}
+
+/**
+ * `--schematron-engine auto|saxonjs`, else `KIH_SCHEMATRON_ENGINE`, else undefined (auto): `saxonjs`
+ * runs every rule set on SaxonJS even when the project's engine could.
+ */
+export function schematronEngine(text: string | undefined, env: NodeJS.ProcessEnv): RulesEngineSetting | undefined {
+  const value = text ?? env.KIH_SCHEMATRON_ENGINE;
+  if (value === undefined || value === '') {
+    return undefined;
+  }
+  if (!(RULES_ENGINE_SETTINGS as readonly string[]).includes(value)) {
+    const source = text === undefined ? 'KIH_SCHEMATRON_ENGINE' : '--schematron-engine';
+    throw new KihError('CLI_ERR_USAGE', `${source} takes ${RULES_ENGINE_SETTINGS.join(' or ')}: "${value}"`);
+  }
+  return value as RulesEngineSetting;
 }

@@ -11,7 +11,7 @@ import type { ReportFormat } from '../validation/renderers/index.js';
 import { runValidation } from '../validation/validation-run.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
-import { positiveInt } from './option-values.js';
+import { positiveInt, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveXdsContext } from './xds-options.js';
@@ -32,6 +32,7 @@ Options:
   -c, --config <file>   settings file with targets and metadata
       --event-code <c>  add CODE@CODESYSTEM=Display name to eventCodeList (repeatable)
   -j, --jobs <n>        validation threads (default: one per core)
+      --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE) or saxonjs; see kih validate --help
       --concurrency <n> submissions in flight at once (default ${DEFAULT_SUBMIT_CONCURRENCY})
   -h, --help            this help
 
@@ -57,6 +58,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       'event-code': { type: 'string', multiple: true },
       jobs: { type: 'string', short: 'j' },
       concurrency: { type: 'string' },
+      'schematron-engine': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,6 +71,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   }
   const jobs = positiveInt('jobs', values.jobs);
   const concurrency = positiveInt('concurrency', values.concurrency);
+  const engine = schematronEngine(values['schematron-engine'], io.env);
   const context = await resolveXdsContext(values, io.env);
   const files = await collectXmlFiles(positionals);
   if (files.length === 0) {
@@ -80,7 +83,11 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const tick = (): void => {
     progress.tick();
   };
-  const validation = await runValidation(files, { ...(jobs !== undefined ? { jobs } : {}), onReport: tick });
+  const validation = await runValidation(files, {
+    ...(jobs !== undefined ? { jobs } : {}),
+    ...(engine ? { schematronEngine: engine } : {}),
+    onReport: tick,
+  });
   const valid = validation.documents.filter((d) => d.status === 'valid').map((d) => d.file);
   // Validated once above; the simulator (like KIH) still checks what it receives.
   const submission: SubmissionRunReport = await submitFiles(valid, {

@@ -12,7 +12,7 @@ import type { ProfileId, Severity } from '../validation/report.js';
 import { runValidation } from '../validation/validation-run.js';
 import { collectXmlFiles } from './collect-files.js';
 import { EXIT } from './io.js';
-import { positiveInt } from './option-values.js';
+import { positiveInt, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -27,10 +27,13 @@ Options:
       --schemas <dir>   another CDA schema set (entry point CDA_SDTC.xsd); default: the project's own
       --schematron <f>  also run this ISO Schematron file (repeatable); compiled on first use, cached
       --no-builtin-rules  skip the project's DK rule set for the detected profile
+      --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE): the project's own engine for
+                        rule sets within its XPath subset, SaxonJS for the rest; saxonjs: SaxonJS always
       --severity <id=l> report rule <id> as error, warning or info (repeatable)
       --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
   -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
       --no-progress     no progress bar on the terminal
+  -v, --verbose     say on standard error which Schematron engine runs each rule set, and why
   -h, --help            this help
 
 Exit status: 0 every document valid, 1 any document invalid, 2 usage or tool error.`;
@@ -75,6 +78,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       schematron: { type: 'string', multiple: true },
       'no-builtin-rules': { type: 'boolean', default: false },
       severity: { type: 'string', multiple: true },
+      'schematron-engine': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -109,6 +114,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
     severityOverrides: parseSeverities(values.severity ?? []),
   };
+  const engine = schematronEngine(values['schematron-engine'], io.env);
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
   const jobs = positiveInt('jobs', values.jobs);
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
@@ -116,6 +122,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     schemasDir,
     maxBytes,
     ...ruleOptions,
+    ...(engine ? { schematronEngine: engine } : {}),
     ...(profile ? { profile } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     onReport: () => {
@@ -124,6 +131,11 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   });
   progress.done();
   const documents = report.documents;
+  if (values.verbose) {
+    for (const [file, used] of Object.entries(report.tool.ruleEngines ?? {})) {
+      io.stderr.write(`kih: Schematron ${file}: ${used === 'kih' ? "the project's engine (kih)" : used}\n`);
+    }
+  }
 
   const color = !values.out && format === 'text' && io.stdout.isTTY === true && !io.env.NO_COLOR;
   const rendered = renderReport(report, format as ReportFormat, { color });

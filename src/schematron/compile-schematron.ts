@@ -67,6 +67,8 @@ export interface SchematronXslt {
   readonly patternCount: number;
   readonly assertCount: number;
   readonly warnings: readonly string[];
+  /** The resolved schema the XSLT was generated from (the project's own engine compiles it too). */
+  readonly schema: ResolvedSchema;
 }
 
 // --- escaping -----------------------------------------------------------------------------------
@@ -475,7 +477,8 @@ const REPORT_TEMPLATE = `
     </xsl:iterate>
   </xsl:template>`;
 
-function namespaceDeclarations(schema: ResolvedSchema): string[] {
+/** The prefixes XPath in the generated stylesheet sees: the compiler's own, the schema's sch:ns, then conveniences. */
+export function stylesheetNamespaces(schema: ResolvedSchema): Map<string, string> {
   const bound = new Map<string, string>(Object.entries(RESERVED_PREFIXES));
   for (const { prefix, uri } of schema.namespaces) {
     const existing = bound.get(prefix);
@@ -495,7 +498,11 @@ function namespaceDeclarations(schema: ResolvedSchema): string[] {
       bound.set(prefix, uri);
     }
   }
-  return [...bound].map(([prefix, uri]) => `xmlns:${prefix}="${escAttr(uri)}"`);
+  return bound;
+}
+
+function namespaceDeclarations(schema: ResolvedSchema): string[] {
+  return [...stylesheetNamespaces(schema)].map(([prefix, uri]) => `xmlns:${prefix}="${escAttr(uri)}"`);
 }
 
 /** Writes the XSLT 3.0 stylesheet for a resolved schema. */
@@ -603,5 +610,6 @@ export function compileSchematron(file: string, options: CompileSchematronOption
     patternCount: schema.patterns.length,
     assertCount: schema.patterns.reduce((n, p) => n + p.rules.reduce((m, r) => m + r.checks.length, 0), 0),
     warnings: schema.warnings,
+    schema,
   };
 }

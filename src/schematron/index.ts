@@ -5,6 +5,9 @@ import type { ValidationIssue } from '../validation/report.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { svrlToIssues, transformToSvrl } from './run-schematron.js';
+import { planNative } from './native-plan.js';
+import type { NativePlan } from './native-plan.js';
+import { runNative } from './native-run.js';
 import { obtainSef } from './sef-cache.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
@@ -21,6 +24,19 @@ export interface CompileRulesOptions {
   readonly cacheDir?: string;
   /** `false`: always compile, write nothing. */
   readonly useCache?: boolean;
+  /** `auto` (default): the project's engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
+  readonly engine?: RulesEngineSetting;
+}
+
+export type RulesEngineSetting = 'auto' | 'saxonjs';
+export const RULES_ENGINE_SETTINGS: readonly RulesEngineSetting[] = ['auto', 'saxonjs'];
+
+/** How often each engine ran a rule set's documents in this process, and why SaxonJS last took over. */
+export interface EngineStats {
+  native: number;
+  saxonjs: number;
+  /** The last document-level fallback (a dynamic error, or a case the subset leaves to SaxonJS). */
+  lastFallback?: string;
 }
 
 export interface CompiledRules {
@@ -39,8 +55,14 @@ export interface CompiledRules {
   readonly origin: 'memory' | 'disk' | 'compiled';
   readonly maxFindingsPerAssert: number;
   readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
-  /** The parsed SEF, handed to SaxonJS as is. */
+  /** The parsed SEF, handed to SaxonJS as is; also the fallback of the project's engine. */
   readonly stylesheet: unknown;
+  /** `kih`: the project's own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
+  readonly engine: 'kih' | 'saxonjs';
+  /** Why SaxonJS runs the rule set (the construct outside the subset, or the setting). */
+  readonly engineReason?: string;
+  readonly native?: NativePlan;
+  readonly stats: EngineStats;
 }
 
 /** Parsed SEFs by cache key: each process (or worker thread) parses a stylesheet once. */
@@ -84,6 +106,8 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     }
   }
   const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
+  const native = options.engine === 'saxonjs' ? undefined : planNative(compiled.schema);
+  const engineReason = native === undefined ? 'the setting asks for SaxonJS' : native.ok ? undefined : native.reason;
 
   return {
     key: sef.key,
@@ -102,12 +126,18 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
       loadMs: Math.max(0, loadMs),
     },
     stylesheet,
+    engine: native?.ok ? 'kih' : 'saxonjs',
+    ...(engineReason === undefined ? {} : { engineReason }),
+    ...(native?.ok ? { native: native.plan } : {}),
+    stats: { native: 0, saxonjs: 0 },
   };
 }
 
 export interface RunRulesOptions {
   /** Overrides the compiled default for this run. */
   readonly maxFindingsPerAssert?: number;
+  /** `saxonjs`: run SaxonJS even when the project's engine could (comparison tests, benchmarks). */
+  readonly engine?: RulesEngineSetting;
 }
 
 /**
@@ -120,10 +150,19 @@ export function runRules(
   libxmlDoc?: XmlDocument,
   options: RunRulesOptions = {}
 ): ValidationIssue[] {
-  const svrl = transformToSvrl(
-    compiled.stylesheet,
-    text,
-    options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert
-  );
+  const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
+  if (compiled.native && options.engine !== 'saxonjs') {
+    try {
+      const issues = runNative(compiled.native, text, libxmlDoc, max);
+      compiled.stats.native++;
+      return issues;
+    } catch (err) {
+      // Whatever the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS
+      // message becomes the finding; an unusual document) is decided by SaxonJS, for this document.
+      compiled.stats.lastFallback = err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err);
+    }
+  }
+  compiled.stats.saxonjs++;
+  const svrl = transformToSvrl(compiled.stylesheet, text, max);
   return svrlToIssues(svrl, libxmlDoc);
 }

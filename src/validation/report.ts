@@ -74,6 +74,11 @@ export interface ValidationRunReport {
     readonly schemas: string;
     /** Rule file → short content hash of each Schematron rule set the run could use. */
     readonly rules?: Readonly<Record<string, string>>;
+    /**
+     * Rule file → the Schematron engine chosen for it: `kih` (the project's XPath-subset engine,
+     * which leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
+     */
+    readonly ruleEngines?: Readonly<Record<string, string>>;
   };
   /** ISO 8601 time the run started. */
   readonly startedAt: string;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-info.js';
 import { compileSchematronFile } from '../schematron/index.js';
-import type { CompiledRules } from '../schematron/index.js';
+import type { CompiledRules, RulesEngineSetting } from '../schematron/index.js';
 import type { ProfileId } from './report.js';
 import { PROFILE_IDS } from './report.js';
 
@@ -16,6 +16,8 @@ export interface RuleSetOptions {
   readonly schematron?: readonly string[];
   /** SEF cache directory (default `.cache/schematron` in the package). */
   readonly rulesCacheDir?: string;
+  /** `auto` (default): the project's engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
+  readonly schematronEngine?: RulesEngineSetting;
 }
 
 /** The project's rule file for a profile, when the project has one. */
@@ -31,18 +33,25 @@ export interface RuleSets {
   prepare(): Promise<void>;
   /** Rule file (relative to the package when built in) → short content hash, for reports. */
   versions(): Record<string, string>;
+  /** Rule file → the engine that runs it: `kih`, or `saxonjs: <why>`. */
+  engines(): Record<string, string>;
 }
 
 export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
   const compiled = new Map<string, Promise<CompiledRules>>();
   const versions: Record<string, string> = {};
+  const engines: Record<string, string> = {};
   const compile = (file: string): Promise<CompiledRules> => {
     const abs = path.resolve(file);
     let rules = compiled.get(abs);
     if (!rules) {
-      rules = compileSchematronFile(abs, options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}).then((r) => {
+      rules = compileSchematronFile(abs, {
+        ...(options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}),
+        ...(options.schematronEngine ? { engine: options.schematronEngine } : {}),
+      }).then((r) => {
         const name = abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
         versions[name] = r.sourceHash.slice(0, 12);
+        engines[name] = r.engine === 'kih' ? 'kih' : `saxonjs: ${r.engineReason ?? ''}`;
         return r;
       });
       compiled.set(abs, rules);
@@ -60,5 +69,6 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
       await Promise.all([...files].map(compile));
     },
     versions: () => ({ ...versions }),
+    engines: () => ({ ...engines }),
   };
 }

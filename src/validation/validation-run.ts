@@ -34,6 +34,7 @@ export async function runValidation(
       version: TOOL_VERSION,
       schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
       rules: rules.versions(),
+      ruleEngines: rules.engines(),
     },
     startedAt,
     durationMs: Math.round(performance.now() - started),

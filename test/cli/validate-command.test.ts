@@ -178,4 +178,20 @@ describe('kih validate --schematron', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('CLI_ERR_USAGE');
   });
+
+  it('says which Schematron engine runs each rule set, and takes SaxonJS when asked (also on threads)', async () => {
+    const auto = await runInProcess(['validate', VALID, '-f', 'json', '--verbose']);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain("kih: Schematron schematron/dk-phmr-1.3.sch: the project's engine (kih)");
+    const fast = JSON.parse(auto.stdout) as ValidationRunReport;
+    expect(fast.tool.ruleEngines?.['schematron/dk-phmr-1.3.sch']).toBe('kih');
+    const saxon = runBinary(['validate', SAMPLES, '-f', 'json', '--jobs', '2', '--schematron-engine', 'saxonjs']);
+    const slow = JSON.parse(saxon.stdout) as ValidationRunReport;
+    expect(slow.tool.ruleEngines?.['schematron/dk-phmr-1.3.sch']).toBe('saxonjs: the setting asks for SaxonJS');
+    const reference = await runInProcess(['validate', SAMPLES, '-f', 'json', '--jobs', '1']);
+    expect(withoutTimings(slow)).toEqual(withoutTimings(JSON.parse(reference.stdout) as ValidationRunReport));
+    const bad = await runInProcess(['validate', VALID, '--schematron-engine', 'fast']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('CLI_ERR_USAGE');
+  });
 });

@@ -1,5 +1,6 @@
 // Shared set-up for the Schematron tests: fixture paths, a test-only SEF cache, and running rules on XML text.
 import path from 'node:path';
+import { expect } from '@jest/globals';
 import { XmlDocument } from 'libxml2-wasm';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
@@ -19,11 +20,18 @@ export function compileFixture(name: string, options: CompileRulesOptions = {}):
   return compileSchematronFile(fixture(name), { cacheDir: TEST_CACHE_DIR, ...options });
 }
 
-/** Runs the rules with a libxml2 parse of the same text, as the pipeline does, so findings get lines. */
+/**
+ * Runs the rules with a libxml2 parse of the same text, as the pipeline does, so findings get lines;
+ * when the rule set runs on the project's engine, SaxonJS must give exactly the same findings.
+ */
 export function run(rules: CompiledRules, text: string, options: RunRulesOptions = {}): ValidationIssue[] {
   const doc = XmlDocument.fromString(text);
   try {
-    return runRules(rules, text, doc, options);
+    const issues = runRules(rules, text, doc, options);
+    if (rules.engine === 'kih' && options.engine === undefined) {
+      expect(issues).toEqual(runRules(rules, text, doc, { ...options, engine: 'saxonjs' }));
+    }
+    return issues;
   } finally {
     doc.dispose();
   }

@@ -71,6 +71,7 @@ export function renderJson(report: ValidationRunReport): string {
       version: report.tool.version,
       schemas: report.tool.schemas,
       ...(report.tool.rules ? { rules: report.tool.rules } : {}),
+      ...(report.tool.ruleEngines ? { ruleEngines: report.tool.ruleEngines } : {}),
     },
     startedAt: report.startedAt,
     durationMs: report.durationMs,

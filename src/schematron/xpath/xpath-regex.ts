@@ -1,0 +1,226 @@
+// XPath regular expressions (matches, replace, tokenize) translated to JavaScript ones, for the syntax whose meaning is the same in both.
+import { dynamicError } from './xpath-values.js';
+
+/** A translated pattern, or the reason it is outside the subset. */
+/** A translated pattern: for testing, its global twin for replace/tokenize, its group count, whether it uses `.`. */
+export interface Regex {
+  readonly re: RegExp;
+  readonly all: RegExp;
+  readonly groups: number;
+  readonly dot: boolean;
+  /** Whether the pattern matches the empty string (replace and tokenize refuse those). */
+  readonly matchesEmpty: boolean;
+}
+
+export type RegexResult = ({ readonly ok: true } & Regex) | { readonly ok: false; readonly why: string };
+
+/** Escapes after a backslash that mean the same in XPath and in JavaScript (u mode). */
+const SAME_ESCAPES = new Set([
+  '\\',
+  '.',
+  '-',
+  '^',
+  '$',
+  '?',
+  '*',
+  '+',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '|',
+  'n',
+  'r',
+  't',
+]);
+
+/**
+ * Translates an XPath pattern (no flags) to a JS regex with the `u` flag. `\d` becomes `\p{Nd}`
+ * and `\s` the four XML whitespace characters, as XPath defines them. Unsupported: `\w`, `\i`,
+ * `\c`, `\p{…}`, back-references, character class subtraction, and non-capturing or look-around
+ * groups (not XPath 2.0). `.` is kept and reported, since XPath's `.` and JavaScript's differ on
+ * line and paragraph separators; callers check the input for those.
+ */
+export function translateRegex(pattern: string): RegexResult {
+  let out = '';
+  let inClass = false;
+  let dot = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\') {
+      const e = pattern.charAt(i + 1);
+      i++;
+      if (SAME_ESCAPES.has(e)) {
+        out += `\\${e}`;
+      } else if (e === 'd') {
+        out += inClass ? '\\p{Nd}' : '\\p{Nd}';
+      } else if (e === 's') {
+        out += inClass ? ' \\t\\n\\r' : '[ \\t\\n\\r]';
+      } else {
+        return { ok: false, why: `regex escape \\${e}` };
+      }
+      continue;
+    }
+    if (inClass) {
+      if (c === '[') {
+        return { ok: false, why: 'character class subtraction or nesting' };
+      }
+      if (c === ']') {
+        inClass = false;
+      }
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (pattern.charAt(i + 1) === '^') {
+        out += '^';
+        i++;
+      }
+      // A leading ']' is a literal in neither language: XPath forbids an empty class too.
+      continue;
+    }
+    if (c === '(' && pattern.charAt(i + 1) === '?') {
+      return { ok: false, why: 'regex group extensions' };
+    }
+    if (c === '.') {
+      dot = true;
+    }
+    if ((c === '{' && !/^\{\d+(,\d*)?\}/.test(pattern.slice(i))) || c === '}') {
+      if (c === '}') {
+        out += c;
+        continue;
+      }
+      return { ok: false, why: 'literal brace' };
+    }
+    out += c;
+  }
+  if (inClass) {
+    return { ok: false, why: 'unterminated class' };
+  }
+  try {
+    const re = new RegExp(out, 'u');
+    // An alternative that always matches makes exec report every group of the pattern.
+    const groups = new RegExp(`${out}|`, 'u').exec('')?.length ?? 1;
+    return { ok: true, re, all: new RegExp(out, 'gu'), groups, dot, matchesEmpty: re.test('') };
+  } catch {
+    return { ok: false, why: 'pattern JavaScript cannot read' };
+  }
+}
+
+/** Line and paragraph separators: JavaScript's `.` excludes them, XPath's does not. */
+const DOT_DIFFERS = /[\r\u2028\u2029\u0085]/;
+
+const runtimeCache = new Map<string, Regex>();
+
+/** A pattern known only at run time (a variable); left to SaxonJS when the subset cannot translate it. */
+export function runtimeRegex(pattern: string): Regex {
+  let regex = runtimeCache.get(pattern);
+  if (regex === undefined) {
+    const r = translateRegex(pattern);
+    if (!r.ok) {
+      return dynamicError(`kih:regex (${r.why})`);
+    }
+    regex = r;
+    if (runtimeCache.size < 1000) {
+      runtimeCache.set(pattern, regex);
+    }
+  }
+  return regex;
+}
+
+/** Refuses inputs where `.` would match differently. */
+export function checkDotInput(input: string, dot: boolean): void {
+  if (dot && DOT_DIFFERS.test(input)) {
+    dynamicError('kih:regex-dot');
+  }
+}
+
+/** A replacement string read into literal text and group numbers (memoised: rule sets use a handful). */
+const replacements = new Map<string, readonly (string | number)[]>();
+
+function replacementParts(replacement: string, groups: number): readonly (string | number)[] {
+  const key = `${groups}\u0000${replacement}`;
+  const known = replacements.get(key);
+  if (known) {
+    return known;
+  }
+  const parts: (string | number)[] = [];
+  let lit = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement.charAt(i);
+    if (c === '\\') {
+      const e = replacement.charAt(i + 1);
+      if (e !== '\\' && e !== '$') {
+        return dynamicError('FORX0004');
+      }
+      lit += e;
+      i++;
+    } else if (c === '$') {
+      let j = i + 1;
+      if (!/[0-9]/.test(replacement.charAt(j))) {
+        return dynamicError('FORX0004');
+      }
+      let n = Number(replacement.charAt(j));
+      j++;
+      // Take further digits only while they still name a group.
+      while (/[0-9]/.test(replacement.charAt(j)) && n * 10 + Number(replacement.charAt(j)) < groups) {
+        n = n * 10 + Number(replacement.charAt(j));
+        j++;
+      }
+      parts.push(lit, n);
+      lit = '';
+      i = j - 1;
+    } else {
+      lit += c;
+    }
+  }
+  parts.push(lit);
+  if (replacements.size < 1000) {
+    replacements.set(key, parts);
+  }
+  return parts;
+}
+
+/** fn:replace: every non-overlapping match, `$n` group references and `\$`, `\\` escapes as XPath reads them. */
+export function replaceAll(input: string, regex: Regex, replacement: string): string {
+  const { all, groups } = regex;
+  if (regex.matchesEmpty) {
+    return dynamicError('FORX0003');
+  }
+  const parts = replacementParts(replacement, groups);
+  if (parts.length === 1) {
+    const only = parts[0] as string;
+    return input.replace(all, () => only);
+  }
+  return input.replace(all, (...args: unknown[]) => {
+    let out = '';
+    for (const p of parts) {
+      out += typeof p === 'string' ? p : p < groups ? ((args[p] as string | undefined) ?? '') : '';
+    }
+    return out;
+  });
+}
+
+/** fn:tokenize with a pattern: the parts between matches (an empty input gives none). */
+export function tokenizeWith(input: string, regex: Regex): string[] {
+  if (input === '') {
+    return [];
+  }
+  if (regex.matchesEmpty) {
+    return dynamicError('FORX0003');
+  }
+  const g = regex.all;
+  g.lastIndex = 0;
+  const out: string[] = [];
+  let last = 0;
+  for (let m = g.exec(input); m; m = g.exec(input)) {
+    out.push(input.slice(last, m.index));
+    last = m.index + m[0].length;
+  }
+  out.push(input.slice(last));
+  return out;
+}

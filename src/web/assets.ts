@@ -41,7 +41,8 @@ button.link { background: none; border: none; padding: 0; text-decoration: under
 .dropzone input[type=file] { display: block; margin: .75rem auto 0; }
 .source { margin: .25rem 0 0; padding: .5rem; background: #f6f8fa; border-radius: .3rem; overflow-x: auto; }
 .source .ln { display: inline-block; min-width: 3.5rem; color: #59636e; user-select: none; }
-.source .hit { background: #ffebe9; display: block; }
+.source .line { display: block; white-space: pre; }
+.source .hit { background: #ffebe9; }
 .bar { display: inline-block; width: 8rem; height: .6rem; background: #d1d9e0; border-radius: .3rem; vertical-align: middle; overflow: hidden; }
 .bar span { display: block; height: 100%; background: #1a7f37; }
 .key { font-size: 1.1rem; padding: .75rem; background: #fff8c5; border: 1px solid #9a6700; word-break: break-all; }

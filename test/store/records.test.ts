@@ -84,7 +84,12 @@ describe('migrate', () => {
       await other.query(`DELETE FROM schema_migrations WHERE id = 999`);
       const broken = [
         ...MIGRATIONS,
-        { id: 2, name: 'half', sql: 'CREATE TABLE half (a int); SELECT no_such_function();' },
+        // The next id after the real ones, so it is a migration this database has not applied.
+        {
+          id: Math.max(...MIGRATIONS.map((m) => m.id)) + 1,
+          name: 'half',
+          sql: 'CREATE TABLE half (a int); SELECT no_such_function();',
+        },
       ];
       await expect(migrate(other, broken)).rejects.toMatchObject({ code: 'STORE_ERR_MIGRATION' });
       const tables = await other.query<{ n: string }>(

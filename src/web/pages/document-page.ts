@@ -19,11 +19,7 @@ export function sourceExcerpt(lines: readonly string[], line: number): Raw {
   const out = [];
   for (let n = from; n <= to; n++) {
     const textLine = (lines[n - 1] ?? '').slice(0, 400);
-    out.push(
-      n === line
-        ? html`<span class="hit"><span class="ln">${n}</span>${textLine}</span>`
-        : html`<span class="ln">${n}</span>${textLine} `
-    );
+    out.push(html`<span class="${n === line ? 'line hit' : 'line'}"><span class="ln">${n}</span>${textLine}</span>`);
   }
   return html`<pre class="source" aria-label="${`lines ${from}–${to}`}"><code>${out}</code></pre>`;
 }

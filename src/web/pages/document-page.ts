@@ -33,6 +33,7 @@ export function documentPage(
   protocols: ReadonlyMap<string, Protocol>
 ): string {
   const frame = { lang, title: `${t('report', lang)}: ${u.file}`, path, principal };
+  const verdict = u.verdict ? tv(u.verdict, lang) : t('pending', lang);
   const meta = html`<table>
     <tbody>
       <tr>
@@ -55,9 +56,7 @@ export function documentPage(
       </tr>
       <tr>
         <th scope="row">${t('verdict', lang)}</th>
-        <td class="${u.verdict ?? 'pending'}" data-verdict="${u.verdict ?? ''}">
-          ${u.verdict ? tv(u.verdict, lang) : t('pending', lang)}
-        </td>
+        <td class="${u.verdict ?? 'pending'}" data-verdict="${u.verdict ?? ''}">${verdict}</td>
       </tr>
       <tr>
         <th scope="row">${t('profile', lang)}</th>

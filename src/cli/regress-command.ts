@@ -119,6 +119,9 @@ export async function regressCommand(argv: readonly string[], io: CliIo): Promis
     values.submit !== undefined
       ? await resolveXdsContext({ target: values.submit, config: values.config }, io.env)
       : undefined;
+  // Metadata a manifest expects is derived with the settings a submission would use (the local target's without --submit).
+  const metadataSettings = (submit ?? (await resolveXdsContext({ target: 'local', config: values.config }, io.env)))
+    .settings;
   const outDir = values.out ?? DEFAULT_REGRESS_DIR;
   const total = corpora.reduce((n, c) => n + c.files.length, 0);
   const progress = createProgress(io.stderr, submit ? total * 2 : total);
@@ -127,6 +130,7 @@ export async function regressCommand(argv: readonly string[], io: CliIo): Promis
     schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(submit ? { submit: { target: submit.target, settings: submit.settings } } : {}),
+    metadataSettings,
     onProgress: () => {
       progress.tick();
     },

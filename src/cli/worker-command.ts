@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../errors/kih-error.js';
+import { resolveTarget, targetMetadataSettings } from '../kih/target-settings.js';
 import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
 import { startRegressionService } from '../regression/regress-queue.js';
 import { parseRegressionSettings } from '../regression/regression-settings.js';
@@ -105,6 +106,8 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
           actor,
           settings: regressionSettings,
           enqueue: service.enqueue,
+          // Metadata a manifest expects is derived with the settings its corpus would be submitted with.
+          metadataSettings: (target) => targetMetadataSettings(resolveTarget(target ?? 'local', file, io.env), file),
           ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
           ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
         }).catch(async (err: unknown) => {

@@ -1,4 +1,5 @@
 // Compares what a run observed with what a corpus manifest expects, in both directions, document by document.
+import { compareMetadata } from './expected-metadata.js';
 import type { CorpusManifest, ManifestEntry } from './manifest.js';
 import type { ExpectedDocument, Mismatch, ObservedDocument, RegressionDocument } from './result.js';
 import { sortDocuments } from './result.js';
@@ -11,7 +12,12 @@ export interface CompareOptions {
 }
 
 function expectedOf(entry: ManifestEntry): ExpectedDocument {
-  return { profile: entry.profile, valid: entry.valid, ruleIds: entry.ruleIds };
+  return {
+    profile: entry.profile,
+    valid: entry.valid,
+    ruleIds: entry.ruleIds,
+    ...(entry.metadata ? { metadata: entry.metadata } : {}),
+  };
 }
 
 const label = (valid: boolean): string => (valid ? 'valid' : 'invalid');
@@ -61,6 +67,28 @@ export function compareDocument(
   for (const ruleId of actual.ruleIds) {
     if (!wanted.has(ruleId)) {
       out.push({ kind: 'rule-unexpected', ruleId, message: `Rule ${ruleId} fired; the manifest does not expect it.` });
+    }
+  }
+  if (expected.metadata && actualValid) {
+    const m = actual.metadata;
+    if (!m) {
+      out.push({ kind: 'metadata', message: 'The manifest expects metadata; none was derived.' });
+    } else if ('failed' in m) {
+      out.push({
+        kind: 'metadata',
+        actual: m.failed.join(' '),
+        message: `No metadata could be derived: ${m.failed.join(', ') || 'no finding given'}.`,
+      });
+    } else {
+      for (const d of compareMetadata(expected.metadata, m.values)) {
+        out.push({
+          kind: 'metadata',
+          field: d.field,
+          expected: d.expected,
+          actual: d.actual,
+          message: `Metadata ${d.field}: expected ${d.expected}, derived ${d.actual}.`,
+        });
+      }
     }
   }
   if (options.submitted && expected.valid && actualValid && actual.submission?.outcome !== 'success') {

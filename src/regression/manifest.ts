@@ -5,6 +5,8 @@ import path from 'node:path';
 import { KihError } from '../errors/kih-error.js';
 import { isProfileId, PROFILE_IDS } from '../validation/report.js';
 import type { ProfileId } from '../validation/report.js';
+import { parseExpectedMetadata } from './expected-metadata.js';
+import type { MetadataValues } from './expected-metadata.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -17,6 +19,8 @@ export interface ManifestEntry {
   /** The exact, sorted set of error rule ids expected (empty for valid documents). */
   readonly ruleIds: readonly string[];
   readonly description?: string;
+  /** DocumentEntry fields the derived XDS metadata must carry (valid documents only). */
+  readonly metadata?: MetadataValues;
 }
 
 export interface CorpusManifest {
@@ -34,7 +38,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const ENTRY_KEYS = new Set(['file', 'profile', 'valid', 'ruleIds', 'description']);
+const ENTRY_KEYS = new Set(['file', 'profile', 'valid', 'ruleIds', 'description', 'metadata']);
 
 /** A relative path inside the corpus: no `..`, not absolute, `/` separators. */
 function corpusPath(where: string, value: unknown): string {
@@ -83,12 +87,24 @@ function parseEntry(source: string, index: number, value: unknown): ManifestEntr
   if (value.description !== undefined && typeof value.description !== 'string') {
     bad(here, 'description must be a string');
   }
+  let metadata: MetadataValues | undefined;
+  if (value.metadata !== undefined) {
+    if (!value.valid) {
+      bad(here, 'only a valid document has expected metadata (an invalid one is never submitted)');
+    }
+    const parsed = parseExpectedMetadata(value.metadata);
+    if (!parsed.ok) {
+      bad(here, parsed.message);
+    }
+    metadata = parsed.metadata;
+  }
   return {
     file,
     profile: value.profile,
     valid: value.valid,
     ruleIds: [...ids].sort(),
     ...(typeof value.description === 'string' ? { description: value.description } : {}),
+    ...(metadata ? { metadata } : {}),
   };
 }
 

@@ -5,6 +5,9 @@ import { TOOL_NAME, TOOL_VERSION } from '../package-info.js';
 import { enqueueRun, resumeRun } from '../queue/enqueue-run.js';
 import type { Enqueue } from '../queue/stage-context.js';
 import type { Database } from '../store/database.js';
+import { getDocument } from '../store/records.js';
+import { resolveSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import {
   finishRegressionRun,
   getRegressionRun,
@@ -17,7 +20,7 @@ import type { RegressionRunDetail } from '../store/regression-records.js';
 import { loadCorpus } from './corpus.js';
 import type { RegressionSettings } from './regression-settings.js';
 import type { ObservedDocument, RegressionResult } from './result.js';
-import { buildResult } from './run-corpus.js';
+import { buildResult, metadataFor } from './run-corpus.js';
 
 export interface RegressJobData {
   readonly trigger: 'schedule' | 'manual';
@@ -32,6 +35,8 @@ export interface RegressContext {
   readonly actor: string;
   readonly enqueue: Enqueue;
   readonly settings: RegressionSettings;
+  /** Settings for deriving the metadata a manifest expects, per corpus submit target (null: none); default: the tool's defaults. */
+  readonly metadataSettings?: (submitTarget: string | null) => ResolvedSettings;
 }
 
 export interface RegressProgress {
@@ -124,20 +129,34 @@ function observedOf(
   };
 }
 
-/** The result of a regression run from its records; `cancelled` lists the documents not done as skipped. */
+/**
+ * The result of a regression run from its records; `cancelled` lists the documents not done as
+ * skipped. Metadata a manifest expects is derived from the stored document bytes.
+ */
 export async function regressionResultFromRecords(
   db: Database,
   regression: RegressionRunDetail,
-  cancelled: boolean
+  cancelled: boolean,
+  metadataSettings: ResolvedSettings = resolveSettings()
 ): Promise<{ result: RegressionResult; validators: Awaited<ReturnType<typeof runValidatorVersions>> }> {
   const runId = regression.runId;
   const docs = runId ? await regressionRunDocuments(db, runId) : [];
   const validators = runId ? await runValidatorVersions(db, runId) : [];
   const submitted = regression.submitTarget !== null;
+  const entries = new Map(regression.manifest.documents.map((e) => [e.file, e]));
   const observed = new Map<string, ObservedDocument>();
   for (const d of docs) {
     if (d.observed) {
-      observed.set(d.file, observedOf(d, submitted));
+      const seen = observedOf(d, submitted);
+      const metadata = await metadataFor(
+        entries.get(d.file),
+        seen.status,
+        seen.profile,
+        () => getDocument(db, d.sha256),
+        d.file,
+        metadataSettings
+      );
+      observed.set(d.file, metadata ? { ...seen, metadata } : seen);
     }
   }
   const queued = new Set(docs.map((d) => d.file));
@@ -179,7 +198,12 @@ export async function checkRegressions(ctx: RegressContext, jobKey: string): Pro
       regression.runId !== null &&
       (cancelled || regression.done >= regression.total)
     ) {
-      const { result, validators } = await regressionResultFromRecords(ctx.db, regression, cancelled);
+      const { result, validators } = await regressionResultFromRecords(
+        ctx.db,
+        regression,
+        cancelled,
+        ctx.metadataSettings?.(regression.submitTarget)
+      );
       await finishRegressionRun(ctx.db, id, result, { tool: TOOL_VERSION, validators }, ctx.actor);
       regression = await getRegressionRun(ctx.db, id);
     }

@@ -9,7 +9,7 @@ import { checkPrefix, DEFAULT_PREFIX } from '../queue/names.js';
 import type { Enqueue } from '../queue/stage-context.js';
 import type { Database } from '../store/database.js';
 import { checkRegressions, startRegressions } from './regress-job.js';
-import type { RegressJobData, RegressProgress } from './regress-job.js';
+import type { RegressContext, RegressJobData, RegressProgress } from './regress-job.js';
 import { REGRESSION_TIME_ZONE } from './regression-settings.js';
 import type { RegressionSettings } from './regression-settings.js';
 
@@ -25,6 +25,8 @@ export interface RegressionServiceOptions {
   readonly settings: RegressionSettings;
   /** Where the runs' documents are queued (the service's validate queue). */
   readonly enqueue: Enqueue;
+  /** Settings for the metadata a manifest expects, per corpus submit target; default: the tool's defaults. */
+  readonly metadataSettings?: RegressContext['metadataSettings'];
   /** Run a worker for regression jobs (default true); false: add jobs only. */
   readonly work?: boolean;
   /** Register the nightly schedule from the settings (default true); a command that only adds a job says false. */
@@ -120,7 +122,13 @@ export async function startRegressionService(options: RegressionServiceOptions):
     prefix,
   });
   queue.on('error', () => undefined);
-  const ctx = { db: options.db, actor: options.actor, enqueue: options.enqueue, settings: options.settings };
+  const ctx: RegressContext = {
+    db: options.db,
+    actor: options.actor,
+    enqueue: options.enqueue,
+    settings: options.settings,
+    ...(options.metadataSettings ? { metadataSettings: options.metadataSettings } : {}),
+  };
   let worker: Worker<RegressJobData> | undefined;
   try {
     if (options.register !== false) {

@@ -1,5 +1,7 @@
 // The regression result model: every document of every corpus, expected against observed, with the versions that produced it (plain data).
 import type { DocumentReport, DocumentStatus, ProfileId } from '../validation/report.js';
+import type { MetadataValues } from './expected-metadata.js';
+import type { ObservedMetadata } from './observe-metadata.js';
 
 export const RESULT_FORMAT = 'kih-regression';
 export const RESULT_VERSION = 1;
@@ -9,8 +11,9 @@ export const RESULT_VERSION = 1;
  * reverse); `rule-missing`: an expected rule id did not fire; `rule-unexpected`: an error rule id
  * fired that the manifest does not list; `profile`: another profile was detected; `file-missing`:
  * listed, not on disk; `file-unlisted`: on disk, not listed; `tool-error`: the validator could not
- * finish; `submission`: a valid document was not stored by the target; `skipped`: the run was
- * cancelled before the document was done.
+ * finish; `submission`: a valid document was not stored by the target; `metadata`: a field of
+ * the derived XDS metadata differs from the manifest's (or none could be derived); `skipped`: the
+ * run was cancelled before the document was done.
  */
 export type MismatchKind =
   | 'verdict'
@@ -21,12 +24,15 @@ export type MismatchKind =
   | 'file-unlisted'
   | 'tool-error'
   | 'submission'
+  | 'metadata'
   | 'skipped';
 
 export interface Mismatch {
   readonly kind: MismatchKind;
   /** The rule id, for rule-missing and rule-unexpected. */
   readonly ruleId?: string;
+  /** The DocumentEntry field, for metadata. */
+  readonly field?: string;
   readonly expected?: string;
   readonly actual?: string;
   readonly message: string;
@@ -36,6 +42,7 @@ export interface ExpectedDocument {
   readonly profile: ProfileId | null;
   readonly valid: boolean;
   readonly ruleIds: readonly string[];
+  readonly metadata?: MetadataValues;
 }
 
 export interface ObservedDocument {
@@ -49,6 +56,8 @@ export interface ObservedDocument {
   readonly durationMs: number;
   /** The target's answer when the run submitted this document; null when it was not sent. */
   readonly submission?: { readonly outcome: string; readonly class: string } | null;
+  /** The derived metadata fields the manifest expects (only when it expects some). */
+  readonly metadata?: ObservedMetadata;
 }
 
 export interface RegressionDocument {

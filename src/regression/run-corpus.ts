@@ -1,14 +1,20 @@
 // Runs corpora in this process: validates (and optionally submits) every document, then compares each corpus with its manifest.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { submitFiles } from '../kih/submit-files.js';
 import type { Target } from '../kih/targets.js';
 import type { DocumentSubmission } from '../kih/submit-document.js';
+import { resolveSettings } from '../xds/metadata-settings.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { runValidation } from '../validation/validation-run.js';
 import type { RuleSetOptions } from '../validation/rule-sets.js';
 import { compareWithManifest } from './compare-manifest.js';
 import type { Corpus } from './corpus.js';
+import type { MetadataField } from './expected-metadata.js';
+import type { ManifestEntry } from './manifest.js';
+import { observeMetadata } from './observe-metadata.js';
+import type { ObservedMetadata } from './observe-metadata.js';
 import { observe, RESULT_FORMAT, RESULT_VERSION, sortDocuments, summarizeRegression } from './result.js';
 import type { ObservedDocument, RegressionDocument, RegressionResult } from './result.js';
 
@@ -17,8 +23,31 @@ export interface RunRegressionOptions extends RuleSetOptions {
   readonly jobs?: number;
   /** Submit each valid document to this target after validation. */
   readonly submit?: { readonly target: Target; readonly settings: ResolvedSettings; readonly concurrency?: number };
+  /** Settings for deriving metadata a manifest expects (default: the submit settings, else the tool's defaults). */
+  readonly metadataSettings?: ResolvedSettings;
   /** Called once per document validated, and once per document submitted. */
   readonly onProgress?: () => void;
+}
+
+/** The fields an entry expects, or none when it expects no metadata. */
+export function expectedFields(entry: ManifestEntry | undefined): MetadataField[] {
+  return entry?.metadata ? (Object.keys(entry.metadata) as MetadataField[]) : [];
+}
+
+/** Metadata for a valid document whose manifest entry expects some; undefined otherwise. */
+export async function metadataFor(
+  entry: ManifestEntry | undefined,
+  status: string,
+  profile: ObservedDocument['profile'],
+  load: () => Promise<Uint8Array>,
+  file: string,
+  settings: ResolvedSettings
+): Promise<ObservedMetadata | undefined> {
+  const fields = expectedFields(entry);
+  if (fields.length === 0 || status !== 'valid') {
+    return undefined;
+  }
+  return observeMetadata(await load(), file, profile, settings, fields);
 }
 
 /** Assembles a result from observations keyed per corpus (shared with the service's runs). */
@@ -96,18 +125,29 @@ export async function runRegression(
     }
   }
   const observed = new Map<string, Map<string, ObservedDocument>>(corpora.map((c) => [c.name, new Map()]));
-  validation.documents.forEach((report, i) => {
+  const entries = new Map(corpora.map((c) => [c.name, new Map(c.manifest.documents.map((d) => [d.file, d]))]));
+  const metadataSettings = options.metadataSettings ?? options.submit?.settings ?? resolveSettings();
+  for (const [i, report] of validation.documents.entries()) {
     const f = files[i];
     const corpus = f ? observed.get(f.corpus) : undefined;
     if (!f || !corpus) {
       throw new Error('runRegression: a report without its file');
     }
     const sent = submissions.get(report.file);
-    corpus.set(
-      f.file,
-      observe(report, options.submit ? (sent ? { outcome: sent.outcome, class: sent.class } : null) : undefined)
+    const metadata = await metadataFor(
+      entries.get(f.corpus)?.get(f.file),
+      report.status,
+      report.profile,
+      () => readFile(f.full),
+      report.file,
+      metadataSettings
     );
-  });
+    const seen = observe(
+      report,
+      options.submit ? (sent ? { outcome: sent.outcome, class: sent.class } : null) : undefined
+    );
+    corpus.set(f.file, metadata ? { ...seen, metadata } : seen);
+  }
   return buildResult(corpora, observed, {
     // Rule files in name order: the order they finished compiling in is no version fact.
     tool: {

@@ -39,6 +39,10 @@ describe('kih regress samples/', () => {
       expect(q.num('count(//failure | //error)')).toBe(0);
     });
     expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('29 of 29 documents as expected');
+    // Every valid sample's manifest entry expects metadata, and it was derived and compared.
+    const withMetadata = result.documents.filter((d) => d.expected?.metadata);
+    expect(withMetadata).toHaveLength(11);
+    expect(withMetadata.every((d) => d.actual?.metadata && 'values' in d.actual.metadata)).toBe(true);
   });
 });
 
@@ -67,6 +71,46 @@ describe('a manifest that is wrong', () => {
     withXml(readFileSync(path.join(out, 'regression.junit.xml'), 'utf8'), {}, (q) => {
       expect(q.all('//testcase[failure]/@name').sort()).toEqual(['fatigue-pain-sliders.xml', 'gone.xml', 'weight.xml']);
     });
+  });
+
+  it('expected metadata that the document does not give: exit 1, each field named', async () => {
+    const corpus = path.join(work, 'metadata');
+    cpSync(path.join(FIXTURES, 'corpus'), corpus, { recursive: true });
+    const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8')) as {
+      documents: { file: string; metadata?: Record<string, unknown> }[];
+    };
+    for (const d of manifest.documents) {
+      if (d.file === 'weight.xml') {
+        // Right: the code alone; wrong: a QRD formatCode and a second event code.
+        d.metadata = {
+          typeCode: '53576-5',
+          formatCode: 'urn:ad:dk:medcom:qrd-v1.3:full',
+          eventCodeList: ['NPU03804', 'NPU21692'],
+        };
+      }
+      if (d.file === 'fatigue-pain-sliders.xml') {
+        d.metadata = { typeCode: '74465-6^2.16.840.1.113883.6.1', title: 'Træthed og smerter', eventCodeList: [] };
+      }
+    }
+    writeFileSync(path.join(corpus, 'manifest.json'), JSON.stringify(manifest));
+    const out = path.join(work, 'metadata-out');
+    const rules = path.join(FIXTURES, 'rules-v1.sch');
+    const run = await runInProcess(['regress', corpus, '--schematron', rules, '-j', '1', '-o', out]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('3 documents in 1 corpus: 2 as the manifest says, 1 not.');
+    expect(run.stdout).toContain(
+      'metadata/weight.xml: metadata: Metadata formatCode: expected urn:ad:dk:medcom:qrd-v1.3:full, derived urn:ad:dk:medcom:phmr-v1.3:full^1.2.208.184.100.10.'
+    );
+    expect(run.stdout).toContain(
+      'metadata/weight.xml: metadata: Metadata eventCodeList: expected [NPU03804, NPU21692], derived [NPU03804^1.2.208.176.2.1].'
+    );
+    const weight = readResult(out).documents.find((d) => d.file === 'weight.xml');
+    expect(weight?.mismatches.map((m) => [m.kind, m.field])).toEqual([
+      ['metadata', 'formatCode'],
+      ['metadata', 'eventCodeList'],
+    ]);
+    expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('Metadata formatCode: expected');
   });
 
   it('a malformed manifest or baseline is a tool error (exit 2) with its code', async () => {

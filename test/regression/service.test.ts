@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
 import { NIGHTLY_SCHEDULER_ID, startRegressionService } from '../../src/regression/regress-queue.js';
-import type { RegressionService } from '../../src/regression/regress-queue.js';
+import type { RegressionService, RegressionServiceOptions } from '../../src/regression/regress-queue.js';
 import type { RegressionSettings } from '../../src/regression/regression-settings.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
@@ -16,6 +16,7 @@ import { migrate } from '../../src/store/migrations.js';
 import { getRegressionRun, latestRegressionRuns, listRegressionRuns } from '../../src/store/regression-records.js';
 import type { RegressionRunDetail } from '../../src/store/regression-records.js';
 import { runStatus } from '../../src/store/records.js';
+import { resolveSettings } from '../../src/xds/metadata-settings.js';
 import { runBinary } from '../helpers/cli.js';
 import { dropTestDatabase, TEST_DATABASE_URL, testDatabase } from '../helpers/database.js';
 import { REDIS_URL, testPrefix } from '../queue/helpers.js';
@@ -46,6 +47,32 @@ const work = mkdtempSync(path.join(tmpdir(), 'kih-regress-service-'));
 const small = writeCorpus(path.join(work, 'small'), 1);
 const large = writeCorpus(path.join(work, 'large'), 100);
 
+/** Two documents with expected metadata: weight.xml's as derived with legacy formatCodes, the QRD's with a wrong title. */
+function writeMetadataCorpus(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(path.join(FIXTURE, 'weight.xml'), path.join(dir, 'weight.xml'));
+  copyFileSync(path.join(FIXTURE, 'fatigue-pain-sliders.xml'), path.join(dir, 'fatigue-pain-sliders.xml'));
+  const documents = [
+    {
+      file: 'weight.xml',
+      profile: 'dk-phmr-1.3',
+      valid: true,
+      ruleIds: [],
+      metadata: { formatCode: 'urn:ad:dk:medcom:phmr:full', eventCodeList: ['NPU03804^1.2.208.176.2.1'] },
+    },
+    {
+      file: 'fatigue-pain-sliders.xml',
+      profile: 'dk-qrd-1.3',
+      valid: true,
+      ruleIds: [],
+      metadata: { typeCode: '74465-6', title: 'Et andet skema' },
+    },
+  ];
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: 1, documents }));
+  return dir;
+}
+const withMetadata = writeMetadataCorpus(path.join(work, 'with-metadata'));
+
 let db: Database;
 let validator: StageValidator;
 let service: Service;
@@ -65,7 +92,11 @@ function settings(over: Partial<RegressionSettings> = {}): RegressionSettings {
   };
 }
 
-async function regression(over: Partial<RegressionSettings> = {}, work = true): Promise<RegressionService> {
+async function regression(
+  over: Partial<RegressionSettings> = {},
+  work = true,
+  metadataSettings?: RegressionServiceOptions['metadataSettings']
+): Promise<RegressionService> {
   const r = await startRegressionService({
     redisUrl: REDIS_URL,
     prefix,
@@ -74,6 +105,7 @@ async function regression(over: Partial<RegressionSettings> = {}, work = true): 
     settings: settings(over),
     enqueue: service.enqueue,
     work,
+    ...(metadataSettings ? { metadataSettings } : {}),
   });
   opened.push(r);
   return r;
@@ -243,6 +275,41 @@ describe('a regression run', () => {
     expect((await listRegressionRuns(db, { corpus: 'small', limit: 1 }))[0]?.id).toBe(id);
     expect((await latestRegressionRuns(db)).find((x) => x.corpus === 'small')?.id).toBe(id);
     await expect(getRegressionRun(db, 'nope')).rejects.toMatchObject({ code: 'STORE_ERR_NOT_FOUND' });
+    await closeAll();
+  });
+
+  it("compares the metadata a manifest expects, derived from the stored documents with the corpus target's settings", async () => {
+    const targets: (string | null)[] = [];
+    const r = await regression(
+      { schedule: null, corpora: [{ name: 'with-metadata', dir: withMetadata }] },
+      true,
+      (t) => {
+        targets.push(t);
+        return resolveSettings({ formatCodeStyle: 'legacy' });
+      }
+    );
+    const job = await r.runNow(['with-metadata']);
+    const [id] = await waitFor('the regression row', async () => {
+      const ids = await regressionsOf(job);
+      return ids.length > 0 ? ids : undefined;
+    });
+    const done = await finished(id!);
+    expect(done).toMatchObject({ state: 'failed', total: 2, matched: 1 });
+    expect(targets).toEqual([null]);
+    const docs = done.result?.documents ?? [];
+    expect(docs.find((d) => d.file === 'weight.xml')).toMatchObject({
+      match: true,
+      actual: { metadata: { values: { formatCode: 'urn:ad:dk:medcom:phmr:full^1.2.208.184.100.10' } } },
+    });
+    expect(docs.find((d) => d.file === 'fatigue-pain-sliders.xml')?.mismatches).toEqual([
+      {
+        kind: 'metadata',
+        field: 'title',
+        expected: 'Et andet skema',
+        actual: 'Træthed og smerter',
+        message: 'Metadata title: expected Et andet skema, derived Træthed og smerter.',
+      },
+    ]);
     await closeAll();
   });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../src/package-info.js';
 
 const TARGET_DOCS = Number(process.env.BENCH_REGRESS_DOCS ?? 10_000);
-const CALIBRATE_COPIES = Number(process.env.BENCH_REGRESS_CALIBRATE ?? 20);
+const CALIBRATE_COPIES = Number(process.env.BENCH_REGRESS_CALIBRATE ?? 60);
 /** The large run may take this much longer than predicted and still count as on time. */
 const MARGIN = 1.1;
 const KIH = path.join(PACKAGE_ROOT, 'bin', 'kih.js');

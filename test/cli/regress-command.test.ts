@@ -5,7 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { RegressionDiff } from '../../src/regression/diff-results.js';
 import type { RegressionResult } from '../../src/regression/result.js';
+import { simulatorTargetSettings } from '../../src/kih/targets.js';
 import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import { runBinary, runInProcess } from '../helpers/cli.js';
 import { withXml } from '../renderers/xml.js';
 
@@ -43,6 +45,63 @@ describe('kih regress samples/', () => {
     const withMetadata = result.documents.filter((d) => d.expected?.metadata);
     expect(withMetadata).toHaveLength(11);
     expect(withMetadata.every((d) => d.actual?.metadata && 'values' in d.actual.metadata)).toBe(true);
+  });
+});
+
+describe('kih regress --submit', () => {
+  it('local: every valid sample is also stored by the built-in simulator, and matches (the built CLI)', () => {
+    const out = path.join(work, 'submit-local');
+    const run = runBinary(['regress', 'samples/', '--submit', 'local', '-o', out]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = readResult(out);
+    expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 29, matched: 29 } });
+    const valid = result.documents.filter((d) => d.expected?.valid);
+    expect(valid).toHaveLength(11);
+    expect(valid.every((d) => d.actual?.submission?.outcome === 'success')).toBe(true);
+    // Invalid documents are never sent.
+    expect(result.documents.filter((d) => !d.expected?.valid).every((d) => d.actual?.submission === null)).toBe(true);
+  });
+
+  it('a valid document the target refuses is a submission mismatch, exit 1', async () => {
+    const sim = await startProjectSimulator({ storeDir: path.join(work, 'submit-sim-store') });
+    try {
+      const config = path.join(work, 'submit-targets.json');
+      writeFileSync(
+        config,
+        JSON.stringify({ targets: { sim: { ...simulatorTargetSettings(sim.url), retry: { maxAttempts: 1 } } } })
+      );
+      // The QRD's uniqueId (from its ClinicalDocument/id): refused as not authorised, never retried.
+      sim.pushScenario({ kind: 'not-authorized', uniqueId: '1.2.208.184^9473ad1d-82cc-48ad-b54e-e004622cc552' });
+      const out = path.join(work, 'submit-sim-out');
+      const rules = path.join(FIXTURES, 'rules-v1.sch');
+      const corpus = path.join(FIXTURES, 'corpus');
+      const run = await runInProcess([
+        'regress',
+        corpus,
+        '--schematron',
+        rules,
+        '--submit',
+        'sim',
+        '--config',
+        config,
+        '-o',
+        out,
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      const result = readResult(out);
+      const by = new Map(result.documents.map((d) => [d.file, d]));
+      expect(by.get('weight.xml')).toMatchObject({ match: true, actual: { submission: { outcome: 'success' } } });
+      expect(by.get('blood-pressure-pulse.xml')).toMatchObject({ match: true, actual: { submission: null } });
+      expect(by.get('fatigue-pain-sliders.xml')?.mismatches).toEqual([
+        expect.objectContaining({ kind: 'submission', expected: 'success', actual: 'failure' }),
+      ]);
+      expect(run.stdout).toContain('corpus/fatigue-pain-sliders.xml: submission: Valid but not stored by the target');
+      expect(sim.lookup('1.2.208.184^9473ad1d-82cc-48ad-b54e-e004622cc552')).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 });
 

@@ -30,13 +30,12 @@ export type MetadataField = (typeof EXPECTABLE_METADATA_FIELDS)[number];
 export type MetadataValue = string | readonly string[];
 export type MetadataValues = Readonly<Partial<Record<MetadataField, MetadataValue>>>;
 
-const isList = (field: MetadataField): boolean =>
-  (CODED_LISTS as readonly string[]).includes(field) || (TEXT_LISTS as readonly string[]).includes(field);
-const isCoded = (field: MetadataField): boolean =>
-  (CODED as readonly string[]).includes(field) || (CODED_LISTS as readonly string[]).includes(field);
+const LISTS: ReadonlySet<string> = new Set([...CODED_LISTS, ...TEXT_LISTS]);
+const CODES: ReadonlySet<string> = new Set([...CODED, ...CODED_LISTS]);
+const FIELDS: ReadonlySet<string> = new Set(EXPECTABLE_METADATA_FIELDS);
 
 export function isMetadataField(name: string): name is MetadataField {
-  return (EXPECTABLE_METADATA_FIELDS as readonly string[]).includes(name);
+  return FIELDS.has(name);
 }
 
 /**
@@ -57,7 +56,7 @@ export function parseExpectedMetadata(
         message: `metadata.${name} is not a field that can be expected; known: ${EXPECTABLE_METADATA_FIELDS.join(', ')}`,
       };
     }
-    if (isList(name)) {
+    if (LISTS.has(name)) {
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
         return { ok: false, message: `metadata.${name} must be an array of non-empty strings` };
       }
@@ -96,7 +95,7 @@ export function metadataValues(entry: DocumentEntry, fields: readonly MetadataFi
 
 /** `code` matches `code^anySystem`; `code^system` matches only itself. */
 function sameValue(field: MetadataField, expected: string, actual: string): boolean {
-  if (isCoded(field) && !expected.includes('^')) {
+  if (CODES.has(field) && !expected.includes('^')) {
     return actual.split('^')[0] === expected;
   }
   return expected === actual;

@@ -1,9 +1,10 @@
 // Derives the metadata of one corpus document exactly as the submit stage would, for a manifest entry that expects some of it.
-import type { ProfileId } from '../validation/report.js';
+import type { DocumentStatus, ProfileId } from '../validation/report.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { metadataValues } from './expected-metadata.js';
 import type { MetadataField, MetadataValues } from './expected-metadata.js';
+import type { ManifestEntry } from './manifest.js';
 
 /** The derived values, or the error rule ids that stopped the derivation. */
 export type ObservedMetadata = { readonly values: MetadataValues } | { readonly failed: readonly string[] };
@@ -22,4 +23,27 @@ export function observeMetadata(
     return { failed };
   }
   return { values: metadataValues(entry, fields) };
+}
+
+export interface MetadataRequest {
+  readonly entry: ManifestEntry | undefined;
+  readonly file: string;
+  readonly status: DocumentStatus;
+  readonly profile: ProfileId | null;
+  /** Reads the document's bytes; called only when metadata is to be derived. */
+  readonly load: () => Promise<Uint8Array>;
+  readonly settings: ResolvedSettings;
+}
+
+/**
+ * The metadata of a document found valid whose manifest entry expects some; undefined
+ * otherwise, without reading the document (the CLI and the service share this).
+ */
+export async function metadataFor(request: MetadataRequest): Promise<ObservedMetadata | undefined> {
+  const expected = request.entry?.metadata;
+  if (!expected || request.status !== 'valid') {
+    return undefined;
+  }
+  const fields = Object.keys(expected) as MetadataField[];
+  return observeMetadata(await request.load(), request.file, request.profile, request.settings, fields);
 }

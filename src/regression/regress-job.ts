@@ -20,7 +20,8 @@ import type { RegressionRunDetail } from '../store/regression-records.js';
 import { loadCorpus } from './corpus.js';
 import type { RegressionSettings } from './regression-settings.js';
 import type { ObservedDocument, RegressionResult } from './result.js';
-import { buildResult, metadataFor } from './run-corpus.js';
+import { metadataFor } from './observe-metadata.js';
+import { buildResult } from './run-corpus.js';
 
 export interface RegressJobData {
   readonly trigger: 'schedule' | 'manual';
@@ -148,14 +149,14 @@ export async function regressionResultFromRecords(
   for (const d of docs) {
     if (d.observed) {
       const seen = observedOf(d, submitted);
-      const metadata = await metadataFor(
-        entries.get(d.file),
-        seen.status,
-        seen.profile,
-        () => getDocument(db, d.sha256),
-        d.file,
-        metadataSettings
-      );
+      const metadata = await metadataFor({
+        entry: entries.get(d.file),
+        file: d.file,
+        status: seen.status,
+        profile: seen.profile,
+        load: () => getDocument(db, d.sha256),
+        settings: metadataSettings,
+      });
       observed.set(d.file, metadata ? { ...seen, metadata } : seen);
     }
   }

@@ -11,10 +11,7 @@ import { runValidation } from '../validation/validation-run.js';
 import type { RuleSetOptions } from '../validation/rule-sets.js';
 import { compareWithManifest } from './compare-manifest.js';
 import type { Corpus } from './corpus.js';
-import type { MetadataField } from './expected-metadata.js';
-import type { ManifestEntry } from './manifest.js';
-import { observeMetadata } from './observe-metadata.js';
-import type { ObservedMetadata } from './observe-metadata.js';
+import { metadataFor } from './observe-metadata.js';
 import { observe, RESULT_FORMAT, RESULT_VERSION, sortDocuments, summarizeRegression } from './result.js';
 import type { ObservedDocument, RegressionDocument, RegressionResult } from './result.js';
 
@@ -27,27 +24,6 @@ export interface RunRegressionOptions extends RuleSetOptions {
   readonly metadataSettings?: ResolvedSettings;
   /** Called once per document validated, and once per document submitted. */
   readonly onProgress?: () => void;
-}
-
-/** The fields an entry expects, or none when it expects no metadata. */
-export function expectedFields(entry: ManifestEntry | undefined): MetadataField[] {
-  return entry?.metadata ? (Object.keys(entry.metadata) as MetadataField[]) : [];
-}
-
-/** Metadata for a valid document whose manifest entry expects some; undefined otherwise. */
-export async function metadataFor(
-  entry: ManifestEntry | undefined,
-  status: string,
-  profile: ObservedDocument['profile'],
-  load: () => Promise<Uint8Array>,
-  file: string,
-  settings: ResolvedSettings
-): Promise<ObservedMetadata | undefined> {
-  const fields = expectedFields(entry);
-  if (fields.length === 0 || status !== 'valid') {
-    return undefined;
-  }
-  return observeMetadata(await load(), file, profile, settings, fields);
 }
 
 /** Assembles a result from observations keyed per corpus (shared with the service's runs). */
@@ -134,14 +110,14 @@ export async function runRegression(
       throw new Error('runRegression: a report without its file');
     }
     const sent = submissions.get(report.file);
-    const metadata = await metadataFor(
-      entries.get(f.corpus)?.get(f.file),
-      report.status,
-      report.profile,
-      () => readFile(f.full),
-      report.file,
-      metadataSettings
-    );
+    const metadata = await metadataFor({
+      entry: entries.get(f.corpus)?.get(f.file),
+      file: report.file,
+      status: report.status,
+      profile: report.profile,
+      load: () => readFile(f.full),
+      settings: metadataSettings,
+    });
     const seen = observe(
       report,
       options.submit ? (sent ? { outcome: sent.outcome, class: sent.class } : null) : undefined

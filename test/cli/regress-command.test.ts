@@ -105,21 +105,36 @@ describe('kih regress --submit', () => {
   });
 });
 
+type ManifestDocument = { file: string; metadata?: Record<string, unknown> } & Record<string, unknown>;
+
+/** The fixture corpus copied to `work/<name>`, its manifest's documents changed by `edit`. */
+function editedCorpus(name: string, edit: (documents: ManifestDocument[]) => void): string {
+  const corpus = path.join(work, name);
+  cpSync(path.join(FIXTURES, 'corpus'), corpus, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8')) as {
+    documents: ManifestDocument[];
+  };
+  edit(manifest.documents);
+  writeFileSync(path.join(corpus, 'manifest.json'), JSON.stringify(manifest));
+  return corpus;
+}
+
+/** `kih regress` in process, one thread, with the fixture rules the corpus's manifest was written for. */
+function regressWithRulesV1(corpus: string, out: string): ReturnType<typeof runInProcess> {
+  const rules = path.join(FIXTURES, 'rules-v1.sch');
+  return runInProcess(['regress', corpus, '--schematron', rules, '-j', '1', '-o', out]);
+}
+
 describe('a manifest that is wrong', () => {
   it('exits 1 and names each mismatch, in both directions', async () => {
-    const corpus = path.join(work, 'wrong');
-    cpSync(path.join(FIXTURES, 'corpus'), corpus, { recursive: true });
-    const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8')) as {
-      documents: Record<string, unknown>[];
-    };
-    // weight.xml claimed invalid, fatigue-pain-sliders.xml left out, a file listed that is not there.
-    manifest.documents[0] = { ...manifest.documents[0], valid: false, ruleIds: ['XSD_MISSING_ELEMENT'] };
-    manifest.documents.splice(2, 1);
-    manifest.documents.push({ file: 'gone.xml', profile: null, valid: false, ruleIds: ['CDA_ERR_EMPTY'] });
-    writeFileSync(path.join(corpus, 'manifest.json'), JSON.stringify(manifest));
-    const rules = path.join(FIXTURES, 'rules-v1.sch');
+    const corpus = editedCorpus('wrong', (documents) => {
+      // weight.xml claimed invalid, fatigue-pain-sliders.xml left out, a file listed that is not there.
+      documents[0] = { ...documents[0]!, valid: false, ruleIds: ['XSD_MISSING_ELEMENT'] };
+      documents.splice(2, 1);
+      documents.push({ file: 'gone.xml', profile: null, valid: false, ruleIds: ['CDA_ERR_EMPTY'] });
+    });
     const out = path.join(work, 'wrong-out');
-    const run = await runInProcess(['regress', corpus, '--schematron', rules, '-j', '1', '-o', out]);
+    const run = await regressWithRulesV1(corpus, out);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('4 documents in 1 corpus: 1 as the manifest says, 3 not.');
@@ -133,28 +148,23 @@ describe('a manifest that is wrong', () => {
   });
 
   it('expected metadata that the document does not give: exit 1, each field named', async () => {
-    const corpus = path.join(work, 'metadata');
-    cpSync(path.join(FIXTURES, 'corpus'), corpus, { recursive: true });
-    const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8')) as {
-      documents: { file: string; metadata?: Record<string, unknown> }[];
-    };
-    for (const d of manifest.documents) {
-      if (d.file === 'weight.xml') {
-        // Right: the code alone; wrong: a QRD formatCode and a second event code.
-        d.metadata = {
-          typeCode: '53576-5',
-          formatCode: 'urn:ad:dk:medcom:qrd-v1.3:full',
-          eventCodeList: ['NPU03804', 'NPU21692'],
-        };
+    const corpus = editedCorpus('metadata', (documents) => {
+      for (const d of documents) {
+        if (d.file === 'weight.xml') {
+          // Right: the code alone; wrong: a QRD formatCode and a second event code.
+          d.metadata = {
+            typeCode: '53576-5',
+            formatCode: 'urn:ad:dk:medcom:qrd-v1.3:full',
+            eventCodeList: ['NPU03804', 'NPU21692'],
+          };
+        }
+        if (d.file === 'fatigue-pain-sliders.xml') {
+          d.metadata = { typeCode: '74465-6^2.16.840.1.113883.6.1', title: 'Træthed og smerter', eventCodeList: [] };
+        }
       }
-      if (d.file === 'fatigue-pain-sliders.xml') {
-        d.metadata = { typeCode: '74465-6^2.16.840.1.113883.6.1', title: 'Træthed og smerter', eventCodeList: [] };
-      }
-    }
-    writeFileSync(path.join(corpus, 'manifest.json'), JSON.stringify(manifest));
+    });
     const out = path.join(work, 'metadata-out');
-    const rules = path.join(FIXTURES, 'rules-v1.sch');
-    const run = await runInProcess(['regress', corpus, '--schematron', rules, '-j', '1', '-o', out]);
+    const run = await regressWithRulesV1(corpus, out);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('3 documents in 1 corpus: 2 as the manifest says, 1 not.');

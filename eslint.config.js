@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'samples/**', 'schemas/**'] },
@@ -11,7 +12,7 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bench/*.js', 'bin/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'bench/*.js', 'bin/*.js', 'eslint/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -26,8 +27,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/layers': 'error' },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain JavaScript has no return types to declare.
+    files: ['eslint/*.js'],
+    rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
   },
   {
     files: ['test/**/*.ts'],

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../src/package-info.js';
+import { PACKAGE_ROOT } from '../src/core/package-info.js';
 
 export const BASE_SAMPLE = path.join(PACKAGE_ROOT, 'samples', 'dk-phmr-1.3', 'valid', 'blood-pressure-pulse.xml');
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../src/package-info.js';
+import { PACKAGE_ROOT } from '../src/core/package-info.js';
 
 const TARGET_DOCS = Number(process.env.BENCH_REGRESS_DOCS ?? 10_000);
 const CALIBRATE_COPIES = Number(process.env.BENCH_REGRESS_CALIBRATE ?? 60);

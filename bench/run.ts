@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseXml } from '../src/cda/xml-parser.js';
-import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../src/package-info.js';
+import { parseXml } from '../src/xml/xml-parser.js';
+import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../src/core/package-info.js';
 import { loadSchema, validateXsd } from '../src/validation/xsd-schema.js';
 import { benchDocuments, writeTypicalCorpus } from './corpus.js';
 

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { XmlDocument, XmlElement, XmlParseError, XmlValidateError, XsdValidator } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS, serveFiles } from '../src/cda/libxml.js';
-import { endpointTarget, getTarget } from '../src/kih/targets.js';
-import type { Target } from '../src/kih/targets.js';
-import { PACKAGE_ROOT } from '../src/package-info.js';
+import { SAFE_PARSE_OPTIONS, serveFiles } from '../src/xml/libxml.js';
+import { endpointTarget, getTarget } from '../src/submission/targets.js';
+import type { Target } from '../src/submission/targets.js';
+import { PACKAGE_ROOT } from '../src/core/package-info.js';
 import { buildIti41Request } from '../src/xds/iti41-request.js';
 import type { Iti41Request } from '../src/xds/iti41-request.js';
 import { resolveSettings } from '../src/xds/metadata-settings.js';
@@ -15,7 +15,7 @@ import { findAttachment, parseMultipartRelated } from '../src/xds/mtom.js';
 import { prepareSubmission } from '../src/xds/prepare-submission.js';
 import type { SoapVersion } from '../src/xds/soap-envelope.js';
 import { XDS_NS } from '../src/xds/vocabulary.js';
-import type { ValidationIssue } from '../src/validation/report.js';
+import type { ValidationIssue } from '../src/core/report.js';
 
 /** The official schemas live beside the checkout, never in it: reference material for local use only. */
 export const REFERENCE_DIR = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference');

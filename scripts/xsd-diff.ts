@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkInputBytes } from '../src/cda/input-checks.js';
-import { parseXml } from '../src/cda/xml-parser.js';
-import { collectXmlFiles } from '../src/cli/collect-files.js';
-import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../src/package-info.js';
+import { checkInputBytes } from '../src/xml/input-checks.js';
+import { parseXml } from '../src/xml/xml-parser.js';
+import { collectXmlFiles } from '../src/core/collect-files.js';
+import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../src/core/package-info.js';
 import { loadSchema, validateXsd } from '../src/validation/xsd-schema.js';
 import type { CompiledSchema } from '../src/validation/xsd-schema.js';
 import { xsdMutations } from './xsd-mutations.js';

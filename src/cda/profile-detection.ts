@@ -1,7 +1,7 @@
 // Detects the DK profile of a parsed CDA document from its templateIds and the MedCom version-marker serviceEvent.
 import type { XmlDocument } from 'libxml2-wasm';
-import type { ProfileId, ValidationIssue } from '../validation/report.js';
-import { CDA_NAMESPACES, NS } from './namespaces.js';
+import type { ProfileId, ValidationIssue } from '../core/report.js';
+import { CDA_NAMESPACES, NS } from '../core/namespaces.js';
 
 export const TEMPLATE = {
   phmrDk: '1.2.208.184.11.1',

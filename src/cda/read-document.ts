@@ -1,7 +1,7 @@
 // Reads one document file, refusing it by its size before reading it.
 import { readFile, stat } from 'node:fs/promises';
-import { KihError } from '../errors/kih-error.js';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from './input-checks.js';
+import { KihError } from '../core/kih-error.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../xml/input-checks.js';
 
 /** Reads one document, refusing it before reading when it is over the size limit. */
 export async function readDocument(file: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): Promise<Buffer> {

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isKihError, KihError } from '../errors/kih-error.js';
+import { isKihError, KihError } from '../core/kih-error.js';
 import { compileSchematronFile, DEFAULT_CACHE_DIR, runRules } from '../schematron/index.js';
 import type { CompiledRules } from '../schematron/index.js';
-import { escapeXmlAttr, escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../core/xml-escape.js';
 import { conditionXPath } from './conditions.js';
 import type { Protocol } from './protocol.js';
 

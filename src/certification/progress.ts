@@ -1,5 +1,5 @@
 // Where a vendor stands in a protocol: evidence per test case and the step, derived from records and decisions (pure).
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { Protocol, TestCase } from './protocol.js';
 
 /** MedCom's steps, in order. */

@@ -1,10 +1,10 @@
 // Certification test protocols: the data files in certification/, parsed strictly into typed test cases.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { KihError } from '../errors/kih-error.js';
-import { PACKAGE_ROOT } from '../package-info.js';
-import { isProfileId } from '../validation/report.js';
-import type { ProfileId } from '../validation/report.js';
+import { KihError } from '../core/kih-error.js';
+import { PACKAGE_ROOT } from '../core/package-info.js';
+import { isProfileId } from '../core/report.js';
+import type { ProfileId } from '../core/report.js';
 
 export const DEFAULT_PROTOCOLS_DIR = path.join(PACKAGE_ROOT, 'certification');
 

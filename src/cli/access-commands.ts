@@ -1,7 +1,7 @@
 // `kih vendor add|revoke|list` and `kih admin add|revoke`: API keys from the command line (a new key is printed once).
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { readServiceConfig } from '../queue/service-config.js';
 import { addAdminKey, addVendorKey, listKeys, listVendors, revokeKeys } from '../store/access.js';
 import { openDatabase } from '../store/database.js';

@@ -1,7 +1,7 @@
 // `kih enqueue`: stores documents in the service's records and queues them as one run; prints the run id.
 import { parseArgs } from 'node:util';
 import { readDocument } from '../cda/read-document.js';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { enqueueRun, resumeRun } from '../queue/enqueue-run.js';
 import { readServiceConfig } from '../queue/service-config.js';
 import type { ServiceConfig } from '../queue/service-config.js';
@@ -11,7 +11,7 @@ import { openDatabase } from '../store/database.js';
 import type { Database } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { runStatus } from '../store/records.js';
-import { collectXmlFiles } from './collect-files.js';
+import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 

@@ -1,6 +1,7 @@
 // The `kih` command: dispatches subcommands and turns thrown errors into exit status 2 with a message.
-import { isKihError } from '../errors/kih-error.js';
-import { TOOL_VERSION } from '../package-info.js';
+import { exitCodeOf } from '../core/codes.js';
+import { isKihError } from '../core/kih-error.js';
+import { TOOL_VERSION } from '../core/package-info.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { adminCommand, vendorCommand } from './access-commands.js';
@@ -74,8 +75,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command(rest, io);
   } catch (err) {
     if (isKihError(err)) {
-      io.stderr.write(`kih: ${err.code}: ${err.message}\n`);
-      return EXIT.usage;
+      const where = err.path !== undefined ? ` (${err.path})` : '';
+      io.stderr.write(`kih: ${err.code}${where}: ${err.message}\n`);
+      return exitCodeOf(err.code);
     }
     // parseArgs reports unknown options and missing values with its own codes.
     if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {

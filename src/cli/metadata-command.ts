@@ -1,7 +1,7 @@
 // `kih metadata`: derives and checks a document's XDS metadata and prints it as JSON.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';

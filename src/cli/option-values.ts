@@ -1,5 +1,5 @@
 // Checks of option values shared by the commands, so every command words the same mistake the same way.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { RULES_ENGINE_SETTINGS } from '../schematron/index.js';
 import type { RulesEngineSetting } from '../schematron/index.js';
 

@@ -1,15 +1,16 @@
 // `kih regress`: runs corpora against their manifests (and a baseline) and writes JSON, JUnit XML and HTML; or queues, shows and cancels service-mode runs.
+import { localSimulator, withLocalPeer } from './local-simulator.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { readServiceConfig } from '../queue/service-config.js';
 import { startService } from '../queue/service.js';
 import { readBaseline } from '../regression/baseline.js';
 import { loadCorpora } from '../regression/corpus.js';
 import { diffResults } from '../regression/diff-results.js';
 import type { RegressionDiff } from '../regression/diff-results.js';
-import { startRegressionService } from '../regression/regress-queue.js';
+import { startRegressionService } from '../queue/regress-queue.js';
 import { parseRegressionSettings } from '../regression/regression-settings.js';
 import { renderRegressionHtml } from '../regression/render-html.js';
 import { renderRegressionJson } from '../regression/render-json.js';
@@ -129,7 +130,11 @@ export async function regressCommand(argv: readonly string[], io: CliIo): Promis
     builtinRules: !values['no-builtin-rules'],
     schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
     ...(jobs !== undefined ? { jobs } : {}),
-    ...(submit ? { submit: { target: submit.target, settings: submit.settings } } : {}),
+    ...(submit
+      ? {
+          submit: { target: submit.target, settings: submit.settings, ...withLocalPeer(localSimulator(submit.target)) },
+        }
+      : {}),
     metadataSettings,
     onProgress: () => {
       progress.tick();

@@ -2,9 +2,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { readIdCardFile } from '../security/id-card-file.js';
-import type { ValidationIssue } from '../validation/report.js';
+import type { ValidationIssue } from '../core/report.js';
 import { renderHttpRequest } from '../xds/http-message.js';
 import { buildIti41Request } from '../xds/iti41-request.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';

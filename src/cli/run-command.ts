@@ -1,15 +1,16 @@
 // `kih run`: the whole pipeline in this process (validate → metadata → request → submit → report), reports written to a folder.
+import { localSimulator, withLocalPeer } from './local-simulator.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
-import { renderSubmissionText } from '../kih/submission-report.js';
-import type { SubmissionRunReport } from '../kih/submission-report.js';
-import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../kih/submit-files.js';
+import { KihError } from '../core/kih-error.js';
+import { renderSubmissionText } from '../submission/submission-report.js';
+import type { SubmissionRunReport } from '../submission/submission-report.js';
+import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../submission/submit-files.js';
 import { renderReport } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
 import { runValidation } from '../validation/validation-run.js';
-import { collectXmlFiles } from './collect-files.js';
+import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
@@ -94,6 +95,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     target: context.target,
     settings: context.settings,
     validate: false,
+    ...withLocalPeer(localSimulator(context.target)),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     onDocument: tick,

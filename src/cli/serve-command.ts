@@ -1,12 +1,12 @@
 // `kih serve`: the HTTP API and web pages on the service's records and queues, optionally with the workers in the same process.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { API_ENV, readApiConfig } from '../api/api-config.js';
-import { sweepPendingEnqueues } from '../api/accept-uploads.js';
-import { buildServer } from '../api/server.js';
-import { createCertification } from '../certification/certification-service.js';
+import { API_ENV, readApiConfig } from '../http/api-config.js';
+import { sweepPendingEnqueues } from '../http/accept-uploads.js';
+import { buildServer } from '../http/server.js';
+import { createCertification } from '../store/certification-service.js';
 import { openProtocols } from '../certification/open-case-checker.js';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { redisConnection } from '../queue/connection.js';
 import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
 import { startService } from '../queue/service.js';

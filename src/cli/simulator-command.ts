@@ -1,8 +1,8 @@
 // `kih simulator`: runs the project's KIH-like repository (ITI-41, its STS, the query and scenario API) until interrupted.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
-import { DEFAULT_SIMULATOR_PORT } from '../kih/targets.js';
+import { KihError } from '../core/kih-error.js';
+import { DEFAULT_SIMULATOR_PORT } from '../submission/targets.js';
 import { startProjectSimulator } from '../simulator/project-simulator.js';
 import { createValidationPool } from '../validation/validation-pool.js';
 import type { ValidationPool } from '../validation/validation-pool.js';

@@ -1,7 +1,7 @@
 // `kih status`: a run's progress and results from the service's records, optionally waiting until it is done.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { readServiceConfig } from '../queue/service-config.js';
 import { openDatabase } from '../store/database.js';
 import { runStatus } from '../store/records.js';

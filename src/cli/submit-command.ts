@@ -1,11 +1,12 @@
 // `kih submit`: validates, builds and sends documents to a target (by default the in-process KIH simulator) and prints the outcomes.
+import { localSimulator, withLocalPeer } from './local-simulator.js';
 import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { KihError } from '../errors/kih-error.js';
-import { allStored, renderSubmissionText } from '../kih/submission-report.js';
-import type { SubmissionRunReport } from '../kih/submission-report.js';
-import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../kih/submit-files.js';
-import { collectXmlFiles } from './collect-files.js';
+import { KihError } from '../core/kih-error.js';
+import { allStored, renderSubmissionText } from '../submission/submission-report.js';
+import type { SubmissionRunReport } from '../submission/submission-report.js';
+import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../submission/submit-files.js';
+import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
@@ -96,7 +97,7 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
     validate: !values['no-validate'],
     ...(context.profile ? { profile: context.profile } : {}),
     ...(values['id-card'] !== undefined ? { idCardFile: values['id-card'] } : {}),
-    ...(values['simulator-store'] !== undefined ? { simulatorStore: values['simulator-store'] } : {}),
+    ...withLocalPeer(localSimulator(context.target, values['simulator-store'])),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
     onDocument: () => {

@@ -1,10 +1,10 @@
 // Options shared by `kih metadata`, `kih request` and `kih submit`: target, settings file, event codes, profile.
-import { KihError } from '../errors/kih-error.js';
-import { resolveTarget, targetMetadataSettings } from '../kih/target-settings.js';
-import { endpointTarget, TARGET_NAMES } from '../kih/targets.js';
-import type { Target } from '../kih/targets.js';
-import { isProfileId, PROFILE_IDS } from '../validation/report.js';
-import type { ProfileId } from '../validation/report.js';
+import { KihError } from '../core/kih-error.js';
+import { resolveTarget, targetMetadataSettings } from '../submission/target-settings.js';
+import { endpointTarget, TARGET_NAMES } from '../submission/targets.js';
+import type { Target } from '../submission/targets.js';
+import { isProfileId, PROFILE_IDS } from '../core/report.js';
+import type { ProfileId } from '../core/report.js';
 import type { CodedValue } from '../xds/metadata-model.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { loadSettingsFile } from '../xds/settings-file.js';

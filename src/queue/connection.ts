@@ -1,6 +1,6 @@
 // Redis connections for BullMQ: workers block and must retry for ever; producers fail fast so an API can answer 503.
 import { Redis } from 'ioredis';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 /** `server`: a long-running producer (the HTTP server) that reconnects for ever but fails each command fast. */
 export type ConnectionRole = 'worker' | 'producer' | 'server';

@@ -1,5 +1,5 @@
 // Stores documents and starts a run: the documents once by SHA-256, the run's list, then one validate job per document.
-import { isKihError, KihError } from '../errors/kih-error.js';
+import { isKihError, KihError } from '../core/kih-error.js';
 import type { Database } from '../store/database.js';
 import { createRun, ensureVendor, putDocument } from '../store/records.js';
 import type { Enqueue } from './stage-context.js';

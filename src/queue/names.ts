@@ -1,5 +1,5 @@
 // Queue names, the key prefix and job ids: every id is derived from the run document, so a re-enqueue is a no-op.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 export const QUEUE_NAMES = {
   validate: 'kih-validate',

@@ -1,5 +1,5 @@
 // Service settings from the environment (REDIS_URL, DATABASE_URL, KIH_*), checked at start so a typo fails at once and not inside a job.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { DEFAULT_SCHEMA } from '../store/database.js';
 import { checkRedisUrl } from './connection.js';
 import { checkPrefix, DEFAULT_PREFIX } from './names.js';

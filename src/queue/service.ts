@@ -1,9 +1,10 @@
 // The queue registry of one process: its queues (producers), the workers it runs, and a shutdown that closes workers before queues.
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { failFast } from './job-errors.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CaseChecker } from '../certification/case-checker.js';
-import { isKihError, KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
 import { redisConnection } from './connection.js';
@@ -50,13 +51,6 @@ const DEFAULT_ATTEMPTS: Readonly<Record<QueueKind, number>> = { validate: 3, sub
 /** Validation is CPU work on threads; submission waits on the network; recording is a few statements. */
 const DEFAULT_CONCURRENCY: Readonly<Record<QueueKind, number>> = { validate: 2, submit: 8, record: 8 };
 const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
-
-/** Settings and credentials do not fix themselves: such failures end the job at once. */
-const UNRETRYABLE = new Set(['STORE_ERR_CONFIG', 'KIH_ERR_CREDENTIALS', 'KIH_ERR_ID_CARD', 'STORE_ERR_NOT_FOUND']);
-
-function unretryable(err: unknown): unknown {
-  return isKihError(err) && UNRETRYABLE.has(err.code) ? new UnrecoverableError(`${err.code}: ${err.message}`) : err;
-}
 
 export function startService(options: ServiceOptions): Service {
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
@@ -124,7 +118,7 @@ export function startService(options: ServiceOptions): Service {
         try {
           return await processor(job);
         } catch (err) {
-          throw unretryable(err);
+          throw failFast(err);
         }
       },
       {

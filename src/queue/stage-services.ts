@@ -1,17 +1,17 @@
 // What the stage jobs need from the process: the validator (off the event loop) with its versions, and a sender per target.
-import { KihError } from '../errors/kih-error.js';
-import { createTransport } from '../kih/http-transport.js';
-import type { Transport } from '../kih/http-transport.js';
-import { idCardSourceFor } from '../kih/id-card-source.js';
-import { DEFAULT_RETRY_POLICY } from '../kih/retry-policy.js';
-import type { RetryPolicy } from '../kih/retry-policy.js';
-import type { IdCardSource, SendTarget } from '../kih/send-submission.js';
-import { resolveTarget, targetMetadataSettings } from '../kih/target-settings.js';
-import type { Target } from '../kih/targets.js';
+import { KihError } from '../core/kih-error.js';
+import { createTransport } from '../submission/http-transport.js';
+import type { Transport } from '../submission/http-transport.js';
+import { idCardSourceFor } from '../submission/id-card-source.js';
+import { DEFAULT_RETRY_POLICY } from '../submission/retry-policy.js';
+import type { RetryPolicy } from '../submission/retry-policy.js';
+import type { IdCardSource, SendTarget } from '../submission/send-submission.js';
+import { resolveTarget, targetMetadataSettings } from '../submission/target-settings.js';
+import type { Target } from '../submission/targets.js';
 import { openBytesValidator } from '../validation/bytes-validator.js';
 import type { BytesValidator } from '../validation/bytes-validator.js';
 import { createRuleSets } from '../validation/rule-sets.js';
-import { DEFAULT_SCHEMAS_DIR } from '../package-info.js';
+import { DEFAULT_SCHEMAS_DIR } from '../core/package-info.js';
 import { loadSchema } from '../validation/xsd-schema.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import type { SettingsFile } from '../xds/settings-file.js';

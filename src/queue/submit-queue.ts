@@ -1,9 +1,9 @@
 // The submit queue: one validated document to its target, never twice: a claim is written before sending, and a found claim means "ask first".
-import { KihError } from '../errors/kih-error.js';
-import { checkArrival } from '../kih/arrival-check.js';
-import { sendSubmission } from '../kih/send-submission.js';
-import type { SubmissionResult } from '../kih/send-submission.js';
-import type { DocumentClass, DocumentOutcome } from '../kih/submit-document.js';
+import { KihError } from '../core/kih-error.js';
+import { checkArrival } from '../submission/arrival-check.js';
+import { sendSubmission } from '../submission/send-submission.js';
+import type { SubmissionResult } from '../submission/send-submission.js';
+import type { DocumentClass, DocumentOutcome } from '../submission/submit-document.js';
 import {
   addEvent,
   claimSubmission,

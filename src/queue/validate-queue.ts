@@ -1,5 +1,5 @@
 // The validate queue: one stored document through the project's validator, its record written once, then on to submit or record.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { checkedProtocols, recordCaseChecks } from '../store/certification-records.js';
 import { getDocument, getRunDocument, getValidation, recordValidation } from '../store/records.js';
 import type { RunDocument } from '../store/records.js';

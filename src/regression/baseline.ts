@@ -1,6 +1,6 @@
 // Reads a previous regression result (`--baseline FILE`) and checks it is one before anything is compared with it.
 import { readFile } from 'node:fs/promises';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { RESULT_FORMAT, RESULT_VERSION } from './result.js';
 import type { RegressionResult } from './result.js';
 

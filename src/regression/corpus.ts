@@ -1,8 +1,8 @@
 // A corpus on disk: its directory, its manifest and the documents actually there, named so two runs can be matched up.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { collectXmlFiles } from '../cli/collect-files.js';
-import { KihError } from '../errors/kih-error.js';
+import { collectXmlFiles } from '../core/collect-files.js';
+import { KihError } from '../core/kih-error.js';
 import { readManifest } from './manifest.js';
 import type { CorpusManifest } from './manifest.js';
 

@@ -1,6 +1,6 @@
 // What changed between two regression results: new failures, fixes, rule ids that appeared or vanished, versions, timing.
 import { documentKey } from './result.js';
-import type { DocumentStatus } from '../validation/report.js';
+import type { DocumentStatus } from '../core/report.js';
 import type { Mismatch, RegressionDocument, RegressionResult, RegressionVersions } from './result.js';
 
 export interface DiffOptions {

@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KihError } from '../errors/kih-error.js';
-import { isProfileId, PROFILE_IDS } from '../validation/report.js';
-import type { ProfileId } from '../validation/report.js';
+import { KihError } from '../core/kih-error.js';
+import { isProfileId, PROFILE_IDS } from '../core/report.js';
+import type { ProfileId } from '../core/report.js';
 import { parseExpectedMetadata } from './expected-metadata.js';
 import type { MetadataValues } from './expected-metadata.js';
 

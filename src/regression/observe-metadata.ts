@@ -1,5 +1,5 @@
 // Derives the metadata of one corpus document exactly as the submit stage would, for a manifest entry that expects some of it.
-import type { DocumentStatus, ProfileId } from '../validation/report.js';
+import type { DocumentStatus, ProfileId } from '../core/report.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { metadataValues } from './expected-metadata.js';

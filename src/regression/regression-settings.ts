@@ -1,6 +1,6 @@
 // The `regression` section of the settings file: the nightly schedule (cron, Copenhagen time), the vendor its runs belong to, the corpora.
 import path from 'node:path';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { corpusName } from './corpus.js';
 
 /** Regression runs follow Danish time, summer time included. */

@@ -1,6 +1,6 @@
 // The regression result as one self-contained HTML page: what changed since the baseline first, then the mismatches, then every document.
 import { humanDuration, plural } from '../validation/renderers/issues.js';
-import { escapeXmlAttr as attr, escapeXmlText as text } from '../validation/renderers/xml-escape.js';
+import { escapeXmlAttr as attr, escapeXmlText as text } from '../core/xml-escape.js';
 import type { DocumentChange, RegressionDiff } from './diff-results.js';
 import type { ExpectedDocument, ObservedDocument, RegressionDocument, RegressionResult } from './result.js';
 

@@ -1,6 +1,6 @@
 // The regression result as JUnit XML for CI servers: one test suite per corpus, one test case per document.
 import { seconds } from '../validation/renderers/issues.js';
-import { escapeXmlAttr, escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../core/xml-escape.js';
 import type { RegressionDocument, RegressionResult } from './result.js';
 
 /*

@@ -1,5 +1,5 @@
 // The regression result model: every document of every corpus, expected against observed, with the versions that produced it (plain data).
-import type { DocumentReport, DocumentStatus, ProfileId } from '../validation/report.js';
+import type { DocumentReport, DocumentStatus, ProfileId } from '../core/report.js';
 import type { MetadataValues } from './expected-metadata.js';
 import type { ObservedMetadata } from './observe-metadata.js';
 

@@ -2,9 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { submitFiles } from '../kih/submit-files.js';
-import type { Target } from '../kih/targets.js';
-import type { DocumentSubmission } from '../kih/submit-document.js';
+import { submitFiles } from '../submission/submit-files.js';
+import type { StartLocalPeer } from '../submission/submit-files.js';
+import type { Target } from '../submission/targets.js';
+import type { DocumentSubmission } from '../submission/submit-document.js';
 import { resolveSettings } from '../xds/metadata-settings.js';
 import type { ResolvedSettings } from '../xds/metadata-settings.js';
 import { runValidation } from '../validation/validation-run.js';
@@ -19,7 +20,13 @@ export interface RunRegressionOptions extends RuleSetOptions {
   /** Validation threads (default: one per core). */
   readonly jobs?: number;
   /** Submit each valid document to this target after validation. */
-  readonly submit?: { readonly target: Target; readonly settings: ResolvedSettings; readonly concurrency?: number };
+  readonly submit?: {
+    readonly target: Target;
+    readonly settings: ResolvedSettings;
+    readonly concurrency?: number;
+    /** The in-process repository of an `embedded` target, started by the caller. */
+    readonly startLocalPeer?: StartLocalPeer;
+  };
   /** Settings for deriving metadata a manifest expects (default: the submit settings, else the tool's defaults). */
   readonly metadataSettings?: ResolvedSettings;
   /** Called once per document validated, and once per document submitted. */
@@ -92,6 +99,7 @@ export async function runRegression(
       target: options.submit.target,
       settings: options.submit.settings,
       validate: false,
+      ...(options.submit.startLocalPeer ? { startLocalPeer: options.submit.startLocalPeer } : {}),
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
       ...(options.submit.concurrency !== undefined ? { concurrency: options.submit.concurrency } : {}),
       ...(options.onProgress ? { onDocument: options.onProgress } : {}),

@@ -1,9 +1,9 @@
 // Profile checks written in TypeScript, for rules where XPath is the wrong tool; they report through the same model as Schematron.
 import type { XmlDocument } from 'libxml2-wasm';
-import { CDA_NAMESPACES } from '../cda/namespaces.js';
-import { canonicalPath } from '../cda/node-path.js';
-import type { ProfileId, ValidationIssue } from '../validation/report.js';
-import { PROFILE_IDS } from '../validation/report.js';
+import { CDA_NAMESPACES } from '../core/namespaces.js';
+import { canonicalPath } from '../xml/node-path.js';
+import type { ProfileId, ValidationIssue } from '../core/report.js';
+import { PROFILE_IDS } from '../core/report.js';
 import { cprBirthYear, cprProblem } from './cpr.js';
 
 export interface PostCheck {

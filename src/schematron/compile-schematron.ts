@@ -1,7 +1,7 @@
 // The project's own ISO Schematron compiler: a .sch (queryBinding xslt2/xslt3) in, XSLT 3.0 that emits SVRL out.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { NS } from '../cda/namespaces.js';
+import { NS } from '../core/namespaces.js';
 import { schematronError } from './errors.js';
 import { contextSelection, mayMatchAttribute, SelectionPlan } from './context-selection.js';
 import { resolveSchema } from './sch-model.js';

@@ -1,6 +1,6 @@
 // Error constructors for the Schematron engine, so each failure carries a stable code.
-import type { SchErrorCode } from '../errors/codes.js';
-import { KihError } from '../errors/kih-error.js';
+import type { SchErrorCode } from '../core/codes.js';
+import { KihError } from '../core/kih-error.js';
 
 /**
  * - `SCH_ERR_PARSE`: a rule file (or an included one) cannot be read, is not well-formed, or has a DOCTYPE.

@@ -1,7 +1,7 @@
 // The Schematron engine's API: compile a rule file once (from the SEF cache when possible), then run it on documents.
 import { performance } from 'node:perf_hooks';
 import type { XmlDocument } from 'libxml2-wasm';
-import type { ValidationIssue } from '../validation/report.js';
+import type { ValidationIssue } from '../core/report.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { svrlToIssues, transformToSvrl } from './run-schematron.js';

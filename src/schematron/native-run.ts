@@ -1,6 +1,6 @@
 // Runs a native plan on one document: the same findings, in the same order, as the SaxonJS stylesheet's SVRL read by svrlToIssues.
 import type { XmlDocument } from 'libxml2-wasm';
-import type { Severity, ValidationIssue } from '../validation/report.js';
+import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG } from './compile-schematron.js';
 import type { CheckPlan, NativePlan, PatternPlan } from './native-plan.js';
 import { lineOf, severityOf } from './run-schematron.js';

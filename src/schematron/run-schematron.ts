@@ -1,8 +1,8 @@
 // Runs compiled rules on a document with SaxonJS and turns the SVRL into report issues with line numbers.
 import { XmlDocument, XmlElement } from 'libxml2-wasm';
 import type { XmlNode } from 'libxml2-wasm';
-import { CDA_NAMESPACES } from '../cda/namespaces.js';
-import type { Severity, ValidationIssue } from '../validation/report.js';
+import { CDA_NAMESPACES } from '../core/namespaces.js';
+import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG, MAX_FINDINGS_PARAM, SVRL_NS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { saxonJs } from './saxon.js';

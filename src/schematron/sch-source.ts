@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XmlCData, XmlDocument, XmlElement, XmlEntityReference, XmlParseError, XmlText } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../cda/libxml.js';
+import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
 import { schematronError } from './errors.js';
 
 export const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';

@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isKihError } from '../errors/kih-error.js';
-import { PACKAGE_ROOT } from '../package-info.js';
+import { isKihError } from '../core/kih-error.js';
+import { PACKAGE_ROOT } from '../core/package-info.js';
 import { COMPILER_VERSION } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { compilerVersions, xslt3Script } from './saxon.js';

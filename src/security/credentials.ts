@@ -2,7 +2,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 export interface Credentials {
   readonly certificatePem: string;

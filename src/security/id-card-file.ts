@@ -1,8 +1,8 @@
 // Reads a DGWS ID card (an STS-signed saml:Assertion) from a file, checked but kept byte for byte.
 import { readFile } from 'node:fs/promises';
 import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../cda/libxml.js';
-import { KihError } from '../errors/kih-error.js';
+import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { KihError } from '../core/kih-error.js';
 import { XDS_NS } from '../xds/vocabulary.js';
 
 const XML_DECLARATION = /^\uFEFF?<\?xml[^?]*\?>\s*/;

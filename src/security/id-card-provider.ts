@@ -1,6 +1,6 @@
 // Hands out a valid STS-signed ID card: cached until shortly before it expires, one STS request at a time.
 import type { Dispatcher } from 'undici';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { checkIdCard } from './id-card-file.js';
 import type { Credentials } from './credentials.js';
 import { buildSystemIdCard, readIdCard } from './id-card.js';

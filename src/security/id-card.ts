@@ -1,7 +1,7 @@
 // Builds an unsigned DGWS 1.0.1 system ID card (a SOSI saml:Assertion) and reads the fields of any card.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
-import { KihError } from '../errors/kih-error.js';
-import { escapeXmlAttr, escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { KihError } from '../core/kih-error.js';
+import { escapeXmlAttr, escapeXmlText } from '../core/xml-escape.js';
 import type { Credentials } from './credentials.js';
 import {
   CVR_FORMAT,

@@ -2,9 +2,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { KihError } from '../errors/kih-error.js';
-import { PACKAGE_ROOT } from '../package-info.js';
-import { escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { KihError } from '../core/kih-error.js';
+import { PACKAGE_ROOT } from '../core/package-info.js';
+import { escapeXmlText } from '../core/xml-escape.js';
 import { credentialsFromPem } from './credentials.js';
 import type { Credentials } from './credentials.js';
 import { certHashMatches, DEFAULT_ID_CARD_VALIDITY_MS, isoSeconds, writeIdCard } from './id-card.js';

@@ -1,7 +1,7 @@
 // Signs a SOSI ID card the DGWS way (enveloped XML-DSig, exclusive C14N) and verifies signed cards, guarding against signature wrapping.
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { Credentials } from './credentials.js';
 import { readIdCardElement } from './id-card.js';
 import type { IdCardInfo } from './id-card.js';

@@ -1,8 +1,8 @@
 // Exchanges a self-signed ID card for an STS-signed one at the SOSI STS (WS-Trust 2005/02 over SOAP 1.1, DGWS).
 import { errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { KihError } from '../errors/kih-error.js';
-import { escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { KihError } from '../core/kih-error.js';
+import { escapeXmlText } from '../core/xml-escape.js';
 import { isoSeconds, readIdCard } from './id-card.js';
 import { SOSI_NS, WS_TRUST } from './namespaces.js';
 import { childElements, decodeUtf8, descendants, isElement, onlyChild, parseXmlText, textOf } from './safe-xml.js';

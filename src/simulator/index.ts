@@ -1,6 +1,6 @@
 // The KIH repository simulator's public API.
 export { startSimulator, DEFAULT_ALLOWED_TYPE_CODES, DEFAULT_REPOSITORY_UNIQUE_ID } from './simulator.js';
-export { PATHS, simulatorUrls } from './paths.js';
+export { PATHS, simulatorUrls } from '../config/simulator-paths.js';
 export type { Simulator, SimulatorOptions, SimulatorStats, StsHandler } from './simulator.js';
 export type { IdCardCheckFail, IdCardCheckOk, IdCardVerifier } from './dgws-check.js';
 export type { CdaValidation } from './iti41-handler.js';

@@ -1,11 +1,11 @@
 // Reads an incoming ITI-41 request: MTOM/XOP or plain SOAP, SOAP 1.1 or 1.2, the headers the simulator checks, the documents and the ebRIM.
 import type { XmlElement } from 'libxml2-wasm';
 import { ParseOption, XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { checkInputBytes } from '../cda/input-checks.js';
-import { SAFE_PARSE_OPTIONS } from '../cda/libxml.js';
-import { isKihError } from '../errors/kih-error.js';
+import { checkInputBytes } from '../xml/input-checks.js';
+import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { isKihError } from '../core/kih-error.js';
 import { elementText, findSourcePath, scanElements } from '../security/xml-source.js';
-import type { ValidationIssue } from '../validation/report.js';
+import type { ValidationIssue } from '../core/report.js';
 import { parseSubmission } from '../xds/ebrim-parse.js';
 import { externalIdentifiersWithScheme } from '../xds/ebrim-model.js';
 import type { RimSubmission } from '../xds/ebrim-model.js';
@@ -14,7 +14,7 @@ import type { ContentType, MimePart } from '../xds/mtom.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 import { DOCUMENT_ENTRY, XDS_NS } from '../xds/vocabulary.js';
 import type { FaultSpec } from './registry-response.js';
-import { childElement, elementChildren, trimmedText } from '../cda/libxml-tree.js';
+import { childElement, elementChildren, trimmedText } from '../xml/libxml-tree.js';
 
 export interface DgwsHeaders {
   readonly securityPresent: boolean;

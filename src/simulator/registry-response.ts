@@ -1,5 +1,5 @@
 // Builds the simulator's SOAP answers: RegistryResponse (Success/Failure), SOAP and DGWS faults, and the reply envelope.
-import { escapeXmlAttr, escapeXmlText } from '../validation/renderers/xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../core/xml-escape.js';
 import { newUuidUrn } from '../xds/datatypes.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 import { XDS_NS } from '../xds/vocabulary.js';

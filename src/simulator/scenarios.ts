@@ -1,5 +1,5 @@
 // Misbehaviour scenarios of the simulator: their kinds, the per-request header, and the queue of one-shot scenarios.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 export const SCENARIO_KINDS = [
   'slow',

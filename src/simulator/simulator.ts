@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { IdCardVerifier } from './dgws-check.js';
 import { jsonReply, readBody, send, textReply } from './http-reply.js';
 import type { HttpReply } from './http-reply.js';
@@ -12,7 +12,7 @@ import type { CdaValidation, Iti41Context } from './iti41-handler.js';
 import { checkScenario, ScenarioQueue } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
 import { InFlight } from './in-flight.js';
-import { PATHS, simulatorUrls } from './paths.js';
+import { PATHS, simulatorUrls } from '../config/simulator-paths.js';
 import { DocumentStore } from './store.js';
 import type { StoredEntry } from './store.js';
 

@@ -1,5 +1,5 @@
 // Judges an ITI-41 submission the way KIH does: documents and metadata paired, the XDS metadata rules, KIH's typeCode allow-list; findings become RegistryErrors.
-import type { ValidationIssue } from '../validation/report.js';
+import type { ValidationIssue } from '../core/report.js';
 import { externalIdentifiersWithScheme } from '../xds/ebrim-model.js';
 import { checkSubmission, DEFAULT_METADATA_RULE_OPTIONS } from '../xds/metadata-rules.js';
 import { allFormatCodes } from '../xds/prepare-submission.js';

@@ -1,6 +1,6 @@
 // Who may use the API: MedCom admins and vendors, each with API keys stored only as hashes.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { Transaction } from './database.js';
 import { ensureVendor } from './records.js';
 

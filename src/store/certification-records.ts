@@ -1,8 +1,8 @@
 // Certification records: test-case checks per document hash, the evidence a vendor has, and MedCom's decisions.
 import type { CaseCheck } from '../certification/case-checker.js';
 import type { Decision, DecisionKind, Evidence } from '../certification/progress.js';
-import { KihError } from '../errors/kih-error.js';
-import type { DocumentReport } from '../validation/report.js';
+import { KihError } from '../core/kih-error.js';
+import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
 
 type Queryable = Pick<Transaction, 'query'>;

@@ -1,7 +1,7 @@
 // PostgreSQL access for the service's records: one pool per process, an optional schema per run of tests, transactions.
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 export interface DatabaseOptions {
   /** postgres://user@host:port/db */

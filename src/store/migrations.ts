@@ -1,5 +1,5 @@
 // The records schema as ordered migrations, applied at start-up under an advisory lock so concurrent workers never race.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { Database } from './database.js';
 
 export interface Migration {

@@ -1,7 +1,7 @@
 // The certification records: vendors, content-addressed documents, runs, and the one validation, submission and result per run document.
 import { createHash, randomUUID } from 'node:crypto';
-import { KihError } from '../errors/kih-error.js';
-import type { DocumentReport } from '../validation/report.js';
+import { KihError } from '../core/kih-error.js';
+import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
 
 type Queryable = Pick<Transaction, 'query'>;

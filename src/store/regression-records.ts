@@ -1,9 +1,9 @@
 // Records of the service's regression runs: one row per corpus per triggering job, its run, its result; read functions for the web pages.
 import { randomUUID } from 'node:crypto';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { CorpusManifest } from '../regression/manifest.js';
 import type { RegressionResult, RegressionStatus } from '../regression/result.js';
-import type { DocumentStatus, ProfileId } from '../validation/report.js';
+import type { DocumentStatus, ProfileId } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
 
 type Queryable = Pick<Transaction, 'query'>;

@@ -1,6 +1,6 @@
 // Documents uploaded through the API or the pages: stored with their run in one transaction, read back per vendor only.
 import { randomUUID } from 'node:crypto';
-import type { DocumentReport } from '../validation/report.js';
+import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
 import { addEvent, insertRun, putDocument } from './records.js';
 import type { DocumentState } from './records.js';

@@ -1,5 +1,5 @@
 // One validator for documents held as bytes (uploads, submissions): on a pool of threads, or in this thread for small runs.
-import type { DocumentReport } from './report.js';
+import type { DocumentReport } from '../core/report.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
 import { createValidationPool } from './validation-pool.js';

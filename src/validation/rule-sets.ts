@@ -1,11 +1,11 @@
 // Which Schematron rule sets run on a document: the project's set for its profile plus any the user names, each compiled once.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../package-info.js';
+import { PACKAGE_ROOT } from '../core/package-info.js';
 import { compileSchematronFile } from '../schematron/index.js';
 import type { CompiledRules, RulesEngineSetting } from '../schematron/index.js';
-import type { ProfileId } from './report.js';
-import { PROFILE_IDS } from './report.js';
+import type { ProfileId } from '../core/report.js';
+import { PROFILE_IDS } from '../core/report.js';
 
 export const BUILTIN_RULES_DIR = path.join(PACKAGE_ROOT, 'schematron');
 

@@ -1,6 +1,6 @@
 // Validates many files, on a pool of threads or in this one, and hands results back in input order.
 import os from 'node:os';
-import type { DocumentReport } from './report.js';
+import type { DocumentReport } from '../core/report.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
 import { createValidationPool } from './validation-pool.js';

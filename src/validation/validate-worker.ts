@@ -1,6 +1,6 @@
 // Worker-thread entry: compiles the schema and rule sets once, then validates what the pool sends, one message each.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isKihError } from '../errors/kih-error.js';
+import { isKihError } from '../core/kih-error.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
 import type { WorkerReply, WorkerRequest } from './validation-pool.js';

@@ -1,8 +1,8 @@
 // A long-lived pool of validation threads (one compiled schema and rule set per thread), so neither a CLI run nor a server blocks its event loop on a document.
 import { Worker } from 'node:worker_threads';
-import { KihError } from '../errors/kih-error.js';
-import type { ErrorCode } from '../errors/codes.js';
-import type { DocumentReport } from './report.js';
+import { KihError } from '../core/kih-error.js';
+import type { ErrorCode } from '../core/codes.js';
+import type { DocumentReport } from '../core/report.js';
 import type { ValidateOptions } from './validate-document.js';
 
 export type WorkerRequest =

@@ -1,8 +1,8 @@
 // A whole validation run over files: schema and rule sets compiled once, documents on threads, the run report with its versions.
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SCHEMAS_DIR, TOOL_NAME, TOOL_VERSION } from '../package-info.js';
-import type { DocumentReport, ValidationRunReport } from './report.js';
-import { summarize } from './report.js';
+import { DEFAULT_SCHEMAS_DIR, TOOL_NAME, TOOL_VERSION } from '../core/package-info.js';
+import type { DocumentReport, ValidationRunReport } from '../core/report.js';
+import { summarize } from '../core/report.js';
 import { createRuleSets } from './rule-sets.js';
 import type { RuleSetOptions } from './rule-sets.js';
 import { validateFiles } from './validate-files.js';

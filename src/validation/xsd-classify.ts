@@ -1,5 +1,5 @@
 // Sorts libxml2's schema-validity messages into the stable XSD_* rule ids users filter and count by.
-import type { XsdRuleId } from '../errors/codes.js';
+import type { XsdRuleId } from '../core/codes.js';
 
 // Order matters: the first pattern that matches wins (enumeration before the generic value check).
 const CLASSES: ReadonlyArray<readonly [RegExp, XsdRuleId]> = [

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { XmlDocument, XmlValidateError, XsdValidator } from 'libxml2-wasm';
-import { KihError } from '../errors/kih-error.js';
-import { serveFiles } from '../cda/libxml.js';
-import { knownPrefix } from '../cda/namespaces.js';
-import { canonicalPath, resolveLibxmlPath } from '../cda/node-path.js';
-import type { ValidationIssue } from './report.js';
+import { KihError } from '../core/kih-error.js';
+import { serveFiles } from '../xml/libxml.js';
+import { knownPrefix } from '../core/namespaces.js';
+import { canonicalPath, resolveLibxmlPath } from '../xml/node-path.js';
+import type { ValidationIssue } from '../core/report.js';
 import { classifyXsdMessage, humanizeXsdMessage } from './xsd-classify.js';
 
 /** Entry-point names searched in a schema directory, in order (ours, then HL7's and MedCom's layouts). */

@@ -1,8 +1,8 @@
 // Reads the CDA header facts XDS metadata is derived from, each with its line and XPath for findings.
 import { XmlElement } from 'libxml2-wasm';
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
-import { CDA_NAMESPACES } from '../cda/namespaces.js';
-import { canonicalPath } from '../cda/node-path.js';
+import { CDA_NAMESPACES } from '../core/namespaces.js';
+import { canonicalPath } from '../xml/node-path.js';
 import { TEMPLATE } from '../cda/profile-detection.js';
 import { normalizeSpace } from './datatypes.js';
 import { DK_OID } from './vocabulary.js';

@@ -1,7 +1,7 @@
 // Derives the DK XDS DocumentEntry and SubmissionSet from a CDA document's header; missing or contradictory data is a finding, never a guess.
 import { createHash } from 'node:crypto';
 import type { XmlDocument } from 'libxml2-wasm';
-import type { ProfileId, Severity, ValidationIssue } from '../validation/report.js';
+import type { ProfileId, Severity, ValidationIssue } from '../core/report.js';
 import { readCdaHeader } from './cda-header.js';
 import type { CdaHeader, HeaderName, SourceLocation } from './cda-header.js';
 import {

@@ -1,9 +1,9 @@
 // Reads an ITI-41 request (bare, or inside a SOAP envelope) safely into the ebRIM model; bad input becomes an issue, never an exception.
 import { XmlElement } from 'libxml2-wasm';
 import type { XmlDocument } from 'libxml2-wasm';
-import { checkInputBytes } from '../cda/input-checks.js';
-import { parseXml } from '../cda/xml-parser.js';
-import type { ValidationIssue } from '../validation/report.js';
+import { checkInputBytes } from '../xml/input-checks.js';
+import { parseXml } from '../xml/xml-parser.js';
+import type { ValidationIssue } from '../core/report.js';
 import type {
   RimAssociation,
   RimClassification,

@@ -1,5 +1,5 @@
 // HTTP/1.1 messages as bytes: a request head in front of body chunks that are never copied, and a small parser for tests and replay.
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 
 export interface HttpRequestInput {
   readonly method: string;

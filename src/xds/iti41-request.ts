@@ -1,5 +1,5 @@
 // Assembles the complete ITI-41 HTTP request: ebRIM body, SOAP envelope, MTOM/XOP package and HTTP headers.
-import { TOOL_NAME, TOOL_VERSION } from '../package-info.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/package-info.js';
 import { buildProvideAndRegisterRequest } from './ebrim-build.js';
 import { newUuidUrn } from './datatypes.js';
 import type { SubmissionMetadata } from './metadata-model.js';

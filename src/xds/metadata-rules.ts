@@ -1,6 +1,6 @@
 // XDS metadata rules for an ITI-41 submission: the IHE XDS.b core (XDS-IHE-*) and the Danish/KIH pack (XDS-DK-*).
 import { createHash } from 'node:crypto';
-import type { Severity, ValidationIssue } from '../validation/report.js';
+import type { Severity, ValidationIssue } from '../core/report.js';
 import {
   isCx,
   isDtm,

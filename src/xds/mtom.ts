@@ -1,6 +1,6 @@
 // MTOM/XOP multipart/related messages: building a request as a list of chunks to stream, and reading an answer.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import type { SoapVersion } from './soap-envelope.js';
 
 export interface MtomAttachment {

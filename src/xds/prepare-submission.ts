@@ -1,9 +1,9 @@
 // From a document's bytes to checked XDS metadata: input checks, parsing, profile, derivation, then the metadata rules on the request it would produce.
-import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES } from '../cda/input-checks.js';
+import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES } from '../xml/input-checks.js';
 import { detectProfile } from '../cda/profile-detection.js';
-import { parseXml } from '../cda/xml-parser.js';
-import type { ProfileId, ValidationIssue } from '../validation/report.js';
-import { PROFILE_IDS } from '../validation/report.js';
+import { parseXml } from '../xml/xml-parser.js';
+import type { ProfileId, ValidationIssue } from '../core/report.js';
+import { PROFILE_IDS } from '../core/report.js';
 import { deriveMetadata, formatCodeFor } from './derive-metadata.js';
 import type { DeriveOptions } from './derive-metadata.js';
 import { buildProvideAndRegisterRequest } from './ebrim-build.js';

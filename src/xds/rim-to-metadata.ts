@@ -1,6 +1,6 @@
 // Maps a parsed ebRIM submission back to the metadata model, for round-trip tests and the KIH simulator.
 import { createHash } from 'node:crypto';
-import type { ValidationIssue } from '../validation/report.js';
+import type { ValidationIssue } from '../core/report.js';
 import type {
   RimClassification,
   RimClassifiedObject,

@@ -1,6 +1,6 @@
 // Reads a vendor's settings file (JSON): metadata settings for every target and per target, checked field by field.
 import { readFile } from 'node:fs/promises';
-import { KihError } from '../errors/kih-error.js';
+import { KihError } from '../core/kih-error.js';
 import { isOid } from './datatypes.js';
 import type { CodedValue } from './metadata-model.js';
 import type { MetadataSettings } from './metadata-settings.js';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createCaseChecker, protocolSchematron } from '../../src/certification/case-checker.js';
 import type { CaseChecker } from '../../src/certification/case-checker.js';
 import { loadProtocols, parseProtocol } from '../../src/certification/protocol.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 
 const SAMPLES = path.join(PACKAGE_ROOT, 'samples');
 let checker: CaseChecker;

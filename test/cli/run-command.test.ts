@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import type { SubmissionRunReport } from '../../src/kih/submission-report.js';
-import type { ValidationRunReport } from '../../src/validation/report.js';
+import type { SubmissionRunReport } from '../../src/submission/submission-report.js';
+import type { ValidationRunReport } from '../../src/core/report.js';
 import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
 
 const manifest = JSON.parse(readFileSync(path.join(SAMPLES, 'manifest.json'), 'utf8')) as {

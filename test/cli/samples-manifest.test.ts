@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { collectXmlFiles } from '../../src/cli/collect-files.js';
-import type { DocumentReport, ProfileId } from '../../src/validation/report.js';
+import { collectXmlFiles } from '../../src/core/collect-files.js';
+import type { DocumentReport, ProfileId } from '../../src/core/report.js';
 import { runInProcess, SAMPLES } from '../helpers/cli.js';
 
 interface ManifestEntry {

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/main.js';
-import type { DocumentSubmission } from '../../src/kih/submit-document.js';
-import { simulatorTargetSettings } from '../../src/kih/targets.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import type { DocumentSubmission } from '../../src/submission/submit-document.js';
+import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { runInProcess, SAMPLES } from '../helpers/cli.js';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { XmlDocument } from 'libxml2-wasm';
-import type { ValidationRunReport } from '../../src/validation/report.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import type { ValidationRunReport } from '../../src/core/report.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
 
 const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');

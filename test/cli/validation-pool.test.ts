@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
-import type { DocumentReport } from '../../src/validation/report.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
+import type { DocumentReport } from '../../src/core/report.js';
 import type { createValidationPool as CreateValidationPool } from '../../src/validation/validation-pool.js';
 import { SAMPLES } from '../helpers/cli.js';
 

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from '@jest/globals';
-import { parseXml } from '../../src/cda/xml-parser.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { parseXml } from '../../src/xml/xml-parser.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
 import type { CompiledRules } from '../../src/schematron/index.js';
-import type { ProfileId, ValidationIssue } from '../../src/validation/report.js';
+import type { ProfileId, ValidationIssue } from '../../src/core/report.js';
 
 export const RULES_DIR = path.join(PACKAGE_ROOT, 'schematron');
 export const SAMPLES_DIR = path.join(PACKAGE_ROOT, 'samples');

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { simulatorTargetSettings } from '../../src/kih/targets.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { Database } from '../../src/store/database.js';
 import { runStatus } from '../../src/store/records.js';

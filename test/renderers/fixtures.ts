@@ -1,6 +1,6 @@
 // Small hand-built reports shared by the renderer tests.
-import { summarize } from '../../src/validation/report.js';
-import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../../src/validation/report.js';
+import { summarize } from '../../src/core/report.js';
+import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../../src/core/report.js';
 
 /** Markup and quote characters that every format must escape. */
 export const NASTY = `<&"'>`;

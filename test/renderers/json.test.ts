@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderJson } from '../../src/validation/renderers/json.js';
-import type { ValidationIssue } from '../../src/validation/report.js';
+import type { ValidationIssue } from '../../src/core/report.js';
 import { NASTY_FILE, NASTY_MESSAGE, invalidDoc, makeReport, mixedReport, toolErrorDoc } from './fixtures.js';
 
 describe('renderJson', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { escapeXmlAttr, escapeXmlText } from '../../src/validation/renderers/xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../../src/core/xml-escape.js';
 import { withXml } from './xml.js';
 
 /** Parses `<r a="...">...</r>` and returns what a parser sees. */

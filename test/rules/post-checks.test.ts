@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { collectXmlFiles } from '../../src/cli/collect-files.js';
+import { collectXmlFiles } from '../../src/core/collect-files.js';
 import { cprBirthYear, cprProblem } from '../../src/rules/cpr.js';
 import { POST_CHECKS } from '../../src/rules/post-checks.js';
 import { createDocumentValidator } from '../../src/validation/validate-document.js';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { check } from '../helpers/rules.js';
 
 const ITB = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference', 'samples', 'itb');

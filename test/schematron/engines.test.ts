@@ -3,12 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { inflate } from '../../bench/corpus.js';
-import { checkInputBytes } from '../../src/cda/input-checks.js';
-import { parseXml } from '../../src/cda/xml-parser.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { checkInputBytes } from '../../src/xml/input-checks.js';
+import { parseXml } from '../../src/xml/xml-parser.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
 import type { CompiledRules } from '../../src/schematron/index.js';
-import type { ValidationIssue } from '../../src/validation/report.js';
+import type { ValidationIssue } from '../../src/core/report.js';
 import { compileFixture, run } from './helpers.js';
 
 const RULES_DIR = path.join(PACKAGE_ROOT, 'schematron');

@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { expect } from '@jest/globals';
 import { XmlDocument } from 'libxml2-wasm';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { compileSchematronFile, runRules } from '../../src/schematron/index.js';
 import type { CompileRulesOptions, CompiledRules, RunRulesOptions } from '../../src/schematron/index.js';
-import type { ValidationIssue } from '../../src/validation/report.js';
+import type { ValidationIssue } from '../../src/core/report.js';
 
 export const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'schematron');
 

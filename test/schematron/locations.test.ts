@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { XmlDocument } from 'libxml2-wasm';
-import { CDA_NAMESPACES } from '../../src/cda/namespaces.js';
-import { canonicalPath } from '../../src/cda/node-path.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { CDA_NAMESPACES } from '../../src/core/namespaces.js';
+import { canonicalPath } from '../../src/xml/node-path.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { CompiledRules } from '../../src/schematron/index.js';
 import { compileFixture, fixture, run } from './helpers.js';
 

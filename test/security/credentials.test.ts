@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { isKihError } from '../../src/errors/kih-error.js';
+import { isKihError } from '../../src/core/kih-error.js';
 import { credentialsFromPem, loadCredentials } from '../../src/security/credentials.js';
 import { FIXTURES, OTHER_CERT, OTHER_KEY, VENDOR_CERT, VENDOR_KEY } from './helpers.js';
 

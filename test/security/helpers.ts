@@ -1,7 +1,7 @@
 // Shared fixtures of the security tests: the test key pairs and a signed card made from them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { credentialsFromPem } from '../../src/security/credentials.js';
 import type { Credentials } from '../../src/security/credentials.js';
 import { buildSystemIdCard } from '../../src/security/id-card.js';

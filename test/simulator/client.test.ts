@@ -1,8 +1,8 @@
 // The project's submission client against the simulator: retries, ID card renewal and lost answers end with exactly one stored entry.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTransport } from '../../src/kih/http-transport.js';
-import { sendSubmission } from '../../src/kih/send-submission.js';
-import type { IdCardSource, SendTarget } from '../../src/kih/send-submission.js';
+import { createTransport } from '../../src/submission/http-transport.js';
+import { sendSubmission } from '../../src/submission/send-submission.js';
+import type { IdCardSource, SendTarget } from '../../src/submission/send-submission.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { ID_CARD, tempDir, variant } from './helpers.js';

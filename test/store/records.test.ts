@@ -1,6 +1,6 @@
 // The records against real PostgreSQL: migrations under a lock, content-addressed documents, one record per run document even under races.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KihError } from '../../src/errors/kih-error.js';
+import { KihError } from '../../src/core/kih-error.js';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/database.js';
@@ -20,7 +20,7 @@ import {
   runStatus,
   sha256Hex,
 } from '../../src/store/records.js';
-import type { DocumentReport } from '../../src/validation/report.js';
+import type { DocumentReport } from '../../src/core/report.js';
 import { dropTestDatabase, TEST_DATABASE_URL, testDatabase, testSchema } from '../helpers/database.js';
 
 let db: Database;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkInputBytes } from '../../src/cda/input-checks.js';
+import { checkInputBytes } from '../../src/xml/input-checks.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const DOC = '<?xml version="1.0" encoding="UTF-8"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"/>';

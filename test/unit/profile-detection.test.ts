@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { XmlDocument } from 'libxml2-wasm';
 import { detectProfile } from '../../src/cda/profile-detection.js';
-import { parseXml } from '../../src/cda/xml-parser.js';
+import { parseXml } from '../../src/xml/xml-parser.js';
 
 const open: XmlDocument[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { statusOf, summarize } from '../../src/validation/report.js';
-import type { DocumentReport, ValidationIssue } from '../../src/validation/report.js';
+import { statusOf, summarize } from '../../src/core/report.js';
+import type { DocumentReport, ValidationIssue } from '../../src/core/report.js';
 
 const issue = (over: Partial<ValidationIssue>): ValidationIssue => ({
   ruleId: 'X',

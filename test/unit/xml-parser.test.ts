@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseXml } from '../../src/cda/xml-parser.js';
-import { canonicalPath, resolveLibxmlPath } from '../../src/cda/node-path.js';
+import { parseXml } from '../../src/xml/xml-parser.js';
+import { canonicalPath, resolveLibxmlPath } from '../../src/xml/node-path.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { diffSchemas } from '../../scripts/xsd-diff.js';
 import { xsdMutations } from '../../scripts/xsd-mutations.js';
-import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../../src/package-info.js';
+import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../../src/core/package-info.js';
 
 const SHARED = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference');
 const REFERENCE = path.join(SHARED, 'hl7-cda-r2', 'extensions', 'SDTC');

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { BUILTIN_TARGETS } from '../../src/kih/targets.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { BUILTIN_TARGETS } from '../../src/submission/targets.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { DERIVATION_RULE_IDS } from '../../src/xds/derive-metadata.js';
 import type { DocumentEntry, SubmissionSet } from '../../src/xds/metadata-model.js';
 import { resolveSettings } from '../../src/xds/metadata-settings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isKihError } from '../../src/errors/kih-error.js';
+import { isKihError } from '../../src/core/kih-error.js';
 import { parseHttpMessage, renderHttpRequest } from '../../src/xds/http-message.js';
 
 function concat(chunks: readonly Uint8Array[]): Buffer {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import type { ValidationIssue } from '../../src/validation/report.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import type { ValidationIssue } from '../../src/core/report.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { DocumentEntry, SubmissionMetadata } from '../../src/xds/metadata-model.js';
 import type { MetadataRuleOptions } from '../../src/xds/metadata-rules.js';
 import {

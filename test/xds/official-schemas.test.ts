@@ -15,7 +15,7 @@ import {
   VARIANTS,
 } from '../../scripts/xds-schema-check.js';
 import type { Control, OfficialSchemas, ReconstitutedRequest, Variant } from '../../scripts/xds-schema-check.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 
 // The official schemas are reference material beside the checkout, never copied into it; a clean clone may lack them.
 const missing = missingReferenceFiles();

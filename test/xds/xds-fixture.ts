@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from '@jest/globals';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { RimSubmission } from '../../src/xds/ebrim-model.js';
 import { parseSubmission } from '../../src/xds/ebrim-parse.js';
 

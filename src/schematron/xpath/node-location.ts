@@ -1,5 +1,5 @@
 // Canonical location paths of JS-tree nodes, in exactly the format of the SaxonJS stylesheet's kihsch:path (and src/cda/node-path.ts).
-import { NS } from '../../cda/namespaces.js';
+import { NS } from '../../core/namespaces.js';
 import { Kind } from './xml-tree.js';
 import type { XNode } from './xml-tree.js';
 

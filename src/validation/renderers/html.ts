@@ -1,7 +1,7 @@
 // A standalone HTML page of the report, for people: open it from disk, mail it, print it.
-import type { DocumentReport, DocumentStatus, ValidationIssue, ValidationRunReport } from '../report.js';
+import type { DocumentReport, DocumentStatus, ValidationIssue, ValidationRunReport } from '../../core/report.js';
 import { countBySeverity, humanDuration, orderedIssues, plural, profileLabel } from './issues.js';
-import { escapeXmlAttr as attr, escapeXmlText as text } from './xml-escape.js';
+import { escapeXmlAttr as attr, escapeXmlText as text } from '../../core/xml-escape.js';
 
 /*
  * Design notes:

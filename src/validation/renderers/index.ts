@@ -1,5 +1,5 @@
 // Picks a renderer by format name, so callers (the CLI, the API) need no per-format code.
-import type { ValidationRunReport } from '../report.js';
+import type { ValidationRunReport } from '../../core/report.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJUnit } from './junit.js';

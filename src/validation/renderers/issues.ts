@@ -1,5 +1,5 @@
 // Ordering, counting and wording shared by every renderer, so all formats agree with each other.
-import type { DocumentReport, Severity, Stage, ValidationIssue } from '../report.js';
+import type { DocumentReport, Severity, Stage, ValidationIssue } from '../../core/report.js';
 
 /** Processing order of the stages (a Record, so adding a stage to the model fails to compile here). */
 const STAGE_RANK: Readonly<Record<Stage, number>> = {

@@ -1,5 +1,5 @@
 // Machine-readable report: the model itself, with key order fixed so outputs diff cleanly.
-import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../report.js';
+import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../../core/report.js';
 
 /*
  * Objects are rebuilt field by field rather than passed to JSON.stringify as they are: key order

@@ -1,7 +1,7 @@
 // JUnit XML (the Ant/Jenkins dialect CI servers read): one test case per document.
-import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../report.js';
+import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../../core/report.js';
 import { lineLabel, orderedIssues, plural, profileLabel, seconds } from './issues.js';
-import { escapeXmlAttr, escapeXmlText } from './xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../../core/xml-escape.js';
 
 const SUITE_NAME = 'kih validate';
 

@@ -1,7 +1,7 @@
 // SVRL (ISO Schematron report language) for tools that consume Schematron output, one per document.
-import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../report.js';
+import type { DocumentReport, ValidationIssue, ValidationRunReport } from '../../core/report.js';
 import { groupByStage, profileLabel } from './issues.js';
-import { escapeXmlAttr, escapeXmlText } from './xml-escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../../core/xml-escape.js';
 
 export const SVRL_NS = 'http://purl.oclc.org/dsdl/svrl';
 export const KIH_REPORT_NS = 'urn:kih-certify:report';

@@ -1,5 +1,11 @@
 // The default terminal format: one block per document, then a one-line summary.
-import type { DocumentReport, DocumentStatus, Severity, ValidationIssue, ValidationRunReport } from '../report.js';
+import type {
+  DocumentReport,
+  DocumentStatus,
+  Severity,
+  ValidationIssue,
+  ValidationRunReport,
+} from '../../core/report.js';
 import { countBySeverity, describeCounts, humanDuration, lineLabel, orderedIssues, plural } from './issues.js';
 
 export interface TextRenderOptions {

@@ -1,5 +1,5 @@
 // The typed outcome of one ITI-41 submission and the rules that sort it into what the caller should do next.
-import type { KihErrorCode } from '../../errors/codes.js';
+import type { KihErrorCode } from '../../core/codes.js';
 
 export type RegistryStatus = 'success' | 'partialSuccess' | 'failure';
 

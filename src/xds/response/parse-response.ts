@@ -1,13 +1,13 @@
 // Reads an ITI-41 answer (MTOM or plain SOAP, RegistryResponse or fault, or something else entirely) into one outcome; never throws for a bad answer.
 import type { XmlElement } from 'libxml2-wasm';
 import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { checkInputBytes } from '../../cda/input-checks.js';
-import { SAFE_PARSE_OPTIONS } from '../../cda/libxml.js';
-import { isKihError } from '../../errors/kih-error.js';
+import { checkInputBytes } from '../../xml/input-checks.js';
+import { SAFE_PARSE_OPTIONS } from '../../xml/libxml.js';
+import { isKihError } from '../../core/kih-error.js';
 import { parseContentType, parseMultipartRelated } from '../mtom.js';
 import { classifyOutcome, UNEXPECTED_RESPONSE_CODE } from './outcome.js';
 import type { RegistryErrorInfo, RegistryStatus, SoapFaultInfo, SubmissionOutcome } from './outcome.js';
-import { childElement, elementChildren, trimmedText } from '../../cda/libxml-tree.js';
+import { childElement, elementChildren, trimmedText } from '../../xml/libxml-tree.js';
 
 export interface HttpAnswer {
   readonly status: number;

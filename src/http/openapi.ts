@@ -1,0 +1,123 @@
+// The OpenAPI description, collected from the routes as they are registered, so it cannot drift from the code.
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { API_ERROR_CODES, CERT_ERROR_CODES } from '../core/codes.js';
+import { TOOL_VERSION } from '../core/package-info.js';
+
+export interface RouteDoc {
+  readonly summary: string;
+  readonly description?: string;
+  /** Status → description; 4xx/5xx answers share the error schema. */
+  readonly responses?: Readonly<Record<string, string>>;
+  readonly requestBody?: Readonly<Record<string, { readonly schema: unknown }>>;
+  readonly tags?: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    openapi?: RouteDoc;
+  }
+}
+
+interface Collected {
+  document(): unknown;
+}
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: [...Object.keys(API_ERROR_CODES), ...Object.keys(CERT_ERROR_CODES)] },
+        message: { type: 'string' },
+      },
+    },
+  },
+};
+
+function parameters(route: RouteOptions): unknown[] {
+  const out: unknown[] = [];
+  const params = (route.schema?.params ?? {}) as { properties?: Record<string, unknown> };
+  for (const [name, schema] of Object.entries(params.properties ?? {})) {
+    out.push({ name, in: 'path', required: true, schema });
+  }
+  const query = (route.schema?.querystring ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
+  for (const [name, schema] of Object.entries(query.properties ?? {})) {
+    out.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+  }
+  return out;
+}
+
+export function collectOpenApi(app: FastifyInstance): Collected {
+  const paths: Record<string, Record<string, unknown>> = {};
+  app.addHook('onRoute', (route) => {
+    const doc = route.config?.openapi;
+    if (!doc || !route.url.startsWith('/api/')) {
+      return;
+    }
+    const url = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    const access = route.config?.access ?? 'any';
+    for (const method of methods) {
+      const responses: Record<string, unknown> = {};
+      for (const [status, description] of Object.entries(doc.responses ?? { '200': 'OK' })) {
+        responses[status] =
+          Number(status) >= 400
+            ? { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
+            : { description };
+      }
+      if (access !== 'none') {
+        responses['401'] ??= {
+          description: 'No valid API key',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+        responses['429'] ??= {
+          description: 'Rate limited',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        };
+      }
+      const body = route.schema?.body
+        ? { content: { 'application/json': { schema: route.schema.body } } }
+        : doc.requestBody
+          ? { content: doc.requestBody }
+          : undefined;
+      (paths[url] ??= {})[method.toLowerCase()] = {
+        summary: doc.summary,
+        ...(doc.description ? { description: doc.description } : {}),
+        ...(doc.tags ? { tags: doc.tags } : {}),
+        ...(access === 'none' ? { security: [] } : {}),
+        ...(access === 'admin'
+          ? { 'x-role': 'MedCom admin key' }
+          : access === 'vendor'
+            ? { 'x-role': 'vendor key' }
+            : {}),
+        parameters: parameters(route),
+        ...(body ? { requestBody: { required: true, ...body } } : {}),
+        responses,
+      };
+    }
+  });
+  return {
+    document: () => ({
+      openapi: '3.1.0',
+      info: {
+        title: 'kih-certify API',
+        version: TOOL_VERSION,
+        description:
+          'Upload DK PHMR/QRD/QFDD documents, read their validation reports, and follow MedCom certification. A vendor key sees only its own data.',
+      },
+      servers: [{ url: '/' }],
+      security: [{ bearer: [] }, { apiKey: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key from kih vendor add / kih admin add' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+        schemas: { Error: ERROR_SCHEMA },
+      },
+      paths,
+    }),
+  };
+}

@@ -1,0 +1,147 @@
+// The HTTP server: Fastify with the JSON API under /api/v1 and the server-rendered pages, sharing auth, limits and errors.
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Certification } from '../store/certification-service.js';
+import type { Enqueue } from '../queue/stage-context.js';
+import type { Database } from '../store/database.js';
+import { renderErrorPage } from './pages/error-page.js';
+import { registerPages } from './routes-pages.js';
+import type { ApiLimits } from './api-config.js';
+import { toApiError } from './api-errors.js';
+import { authenticate, authorize } from './auth.js';
+import { collectOpenApi } from './openapi.js';
+import { registerAdminRoutes } from './routes-admin.js';
+import { registerCertificationRoutes } from './routes-certification.js';
+import { registerDocumentRoutes } from './routes-documents.js';
+
+export interface ApiOptions {
+  readonly db: Database;
+  readonly enqueue: Enqueue;
+  readonly certification: Certification;
+  readonly limits: ApiLimits;
+  readonly sessionSecret: Buffer;
+  readonly secureCookies?: boolean;
+  /** Who writes the records (host and pid of the server). */
+  readonly actor: string;
+  /** Rate-limit counters in Redis, shared by every server process; absent: per process. */
+  readonly redis?: Redis;
+  readonly logger?: boolean;
+}
+
+/** Everything a route module needs. */
+export interface RouteContext extends ApiOptions {
+  readonly app: FastifyInstance;
+}
+
+/** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml). */
+const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)$/;
+
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, which the session check must refuse.
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const openapi = collectOpenApi(app);
+
+  app.addContentTypeParser(
+    XML_TYPES,
+    { parseAs: 'buffer', bodyLimit: options.limits.maxFileBytes },
+    (_req, body, done) => {
+      done(null, body);
+    }
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    }
+  );
+  await app.register(multipart, {
+    limits: {
+      fileSize: options.limits.maxFileBytes,
+      files: options.limits.maxFiles,
+      fields: 10,
+      parts: options.limits.maxFiles + 10,
+      fieldSize: 1024,
+    },
+  });
+
+  app.addHook('onRequest', authenticate(options.db, options.sessionSecret));
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: options.limits.requestsPerMinute,
+    timeWindow: 60_000,
+    ...(options.redis ? { redis: options.redis, nameSpace: 'kih-rate:' } : {}),
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => {
+      const err = new Error(`More than ${context.max} requests a minute with this key; retry in ${context.after}.`);
+      return Object.assign(err, { statusCode: 429 });
+    },
+  });
+  app.addHook('preHandler', authorize);
+
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) {
+      for (const [k, v] of Object.entries(PAGE_HEADERS)) {
+        reply.header(k, v);
+      }
+    } else {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('cache-control', 'no-store');
+    }
+  });
+
+  app.setErrorHandler(async (err, request, reply) => {
+    const { status, body } = toApiError(err);
+    if (status >= 500 && body.error.code === 'API_ERR_INTERNAL') {
+      request.log.error({ err }, 'request failed');
+    }
+    if (request.url.startsWith('/api/')) {
+      return reply.status(status).type('application/json').send(body);
+    }
+    return reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .send(renderErrorPage(request, status, body.error));
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const body = {
+      error: { code: 'API_ERR_NOT_FOUND', message: `No ${request.method} ${request.url.split('?')[0]}.` },
+    };
+    if (request.url.startsWith('/api/')) {
+      return reply.status(404).type('application/json').send(body);
+    }
+    return reply
+      .status(404)
+      .type('text/html; charset=utf-8')
+      .send(renderErrorPage(request, 404, body.error));
+  });
+
+  const ctx: RouteContext = { ...options, app };
+  app.get('/healthz', { config: { access: 'none', rateLimit: false } }, () => Promise.resolve({ ok: true }));
+  registerDocumentRoutes(ctx);
+  registerCertificationRoutes(ctx);
+  registerAdminRoutes(ctx);
+  registerPages(ctx);
+  app.get(
+    '/api/v1/openapi.json',
+    { config: { access: 'none', openapi: { summary: 'This description (OpenAPI 3.1)' } } },
+    () => Promise.resolve(openapi.document())
+  );
+  return app;
+}

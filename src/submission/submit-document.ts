@@ -1,0 +1,166 @@
+// One document through validate → metadata → request → send: the record `kih submit` prints and the workers store.
+import { createHash } from 'node:crypto';
+import { isKihError } from '../core/kih-error.js';
+import type { DocumentValidator } from '../validation/validate-document.js';
+import type { DocumentStatus, ProfileId, ValidationIssue } from '../core/report.js';
+import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import { prepareSubmission } from '../xds/prepare-submission.js';
+import type { RegistryErrorInfo } from '../xds/response/outcome.js';
+import { sendSubmission } from './send-submission.js';
+import type { AttemptRecord, SendOptions, SendTarget, SubmissionClass, SubmissionStatus } from './send-submission.js';
+import type { Target } from './targets.js';
+
+/** `notSent`: the document or its metadata has errors, so nothing went to the repository. */
+export type DocumentOutcome = SubmissionStatus | 'notSent';
+/** `invalid`: fix the document (validation or metadata findings). */
+export type DocumentClass = SubmissionClass | 'invalid';
+
+export interface DocumentSubmission {
+  readonly file: string;
+  readonly outcome: DocumentOutcome;
+  readonly class: DocumentClass;
+  /** Repository errors, or for `notSent` the error findings as errors (ruleId as errorCode). */
+  readonly errors: readonly RegistryErrorInfo[];
+  readonly warnings: readonly RegistryErrorInfo[];
+  readonly uniqueId: string | null;
+  readonly target: string;
+  readonly durationMs: number;
+  readonly message: string;
+  readonly profile: ProfileId | null;
+  /** SHA-256 of the bytes (hex); empty when the file could not be read. */
+  readonly sha256: string;
+  readonly size: number;
+  /** The CDA validation verdict; `skipped` when the caller turned validation off. */
+  readonly validation: {
+    readonly status: DocumentStatus | 'skipped';
+    readonly errors: number;
+    readonly warnings: number;
+  };
+  readonly confirmedByQuery?: boolean;
+  readonly attempts: readonly AttemptRecord[];
+}
+
+export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
+  readonly target: Target;
+  /** Overrides the target's endpoint (the embedded simulator's real port). */
+  readonly send: SendTarget;
+  readonly transport: SendOptions['transport'];
+  readonly settings: ResolvedSettings;
+  /** The project's validator; absent: the document is sent unvalidated (to see what the repository says). */
+  readonly validator?: Pick<DocumentValidator, 'validateBytes'>;
+  readonly profile?: ProfileId;
+}
+
+function asError(issue: ValidationIssue): RegistryErrorInfo {
+  const where = issue.xpath ?? (issue.line !== undefined ? `line ${issue.line}` : undefined);
+  return {
+    errorCode: issue.ruleId,
+    codeContext: issue.message,
+    ...(where !== undefined ? { location: where } : {}),
+    severity: issue.severity === 'error' ? 'error' : 'warning',
+  };
+}
+
+function count(issues: readonly ValidationIssue[], severity: ValidationIssue['severity']): number {
+  return issues.filter((i) => i.severity === severity).length;
+}
+
+/** Validates, derives the metadata, and sends; an invalid document is a result (`notSent`), never an exception. */
+export async function submitDocument(
+  bytes: Uint8Array,
+  file: string,
+  options: SubmitDocumentOptions
+): Promise<DocumentSubmission> {
+  const started = performance.now();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const base = { file, sha256, size: bytes.byteLength, target: options.target.name };
+  const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
+
+  let validation: DocumentSubmission['validation'] = { status: 'skipped', errors: 0, warnings: 0 };
+  let profile: ProfileId | null = options.profile ?? null;
+  if (options.validator) {
+    const report = await options.validator.validateBytes(bytes, file);
+    validation = {
+      status: report.status,
+      errors: count(report.issues, 'error'),
+      warnings: count(report.issues, 'warning'),
+    };
+    profile = report.profile ?? profile;
+    if (report.status !== 'valid') {
+      const errors = report.issues.filter((i) => i.severity === 'error').map(asError);
+      return {
+        ...base,
+        outcome: 'notSent',
+        class: 'invalid',
+        errors,
+        warnings: [],
+        uniqueId: null,
+        durationMs: elapsed(),
+        message: `The document is ${report.status === 'error' ? 'not checkable' : 'invalid'} (${validation.errors} ${validation.errors === 1 ? 'error' : 'errors'}); not sent.`,
+        profile,
+        validation,
+        attempts: [],
+      };
+    }
+  }
+
+  const prepared = prepareSubmission(bytes, file, {
+    settings: options.settings,
+    live: options.target.live,
+    uniqueIdExtensionLimit: options.target.uniqueIdExtensionLimit,
+    ...(profile ? { profile } : {}),
+  });
+  const metadataWarnings = prepared.issues.filter((i) => i.severity !== 'error').map(asError);
+  if (!prepared.metadata) {
+    return {
+      ...base,
+      outcome: 'notSent',
+      class: 'invalid',
+      errors: prepared.issues.filter((i) => i.severity === 'error').map(asError),
+      warnings: metadataWarnings,
+      uniqueId: null,
+      durationMs: elapsed(),
+      message: 'The XDS metadata has errors; not sent.',
+      profile: prepared.profile,
+      validation,
+      attempts: [],
+    };
+  }
+  const result = await sendSubmission(prepared.metadata, bytes, options.send, options);
+  return {
+    ...base,
+    outcome: result.outcome,
+    class: result.class,
+    errors: result.errors,
+    warnings: [...metadataWarnings, ...result.warnings],
+    uniqueId: result.uniqueId,
+    durationMs: elapsed(),
+    message: result.message,
+    profile: prepared.profile,
+    validation,
+    ...(result.confirmedByQuery ? { confirmedByQuery: true } : {}),
+    attempts: result.attempts,
+  };
+}
+
+/** A file that could not be read (gone, over the size limit): a result for that document, so the rest of a run goes on. */
+export function unreadableDocument(file: string, target: string, err: unknown): DocumentSubmission {
+  const errorCode = isKihError(err) ? err.code : 'CDA_ERR_READ';
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    file,
+    outcome: 'notSent',
+    class: 'invalid',
+    errors: [{ errorCode, codeContext: message, severity: 'error' }],
+    warnings: [],
+    uniqueId: null,
+    target,
+    durationMs: 0,
+    message: `${message} Not sent.`,
+    profile: null,
+    sha256: '',
+    size: 0,
+    validation: { status: 'skipped', errors: 0, warnings: 0 },
+    attempts: [],
+  };
+}

@@ -1,0 +1,137 @@
+// Submits many documents to one target: validator, the target session (with the caller's in-process peer for `local`), bounded concurrency.
+import { readDocument } from '../cda/read-document.js';
+import { openBytesValidator } from '../validation/bytes-validator.js';
+import type { BytesValidator } from '../validation/bytes-validator.js';
+import type { ProfileId } from '../core/report.js';
+import { defaultJobs } from '../validation/validate-files.js';
+import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import { summarizeSubmissions } from './submission-report.js';
+import type { SubmissionRunReport } from './submission-report.js';
+import { submitDocument, unreadableDocument } from './submit-document.js';
+import type { DocumentSubmission } from './submit-document.js';
+import { openTargetSession } from './target-session.js';
+import type { LocalPeer } from './target-session.js';
+import type { Target } from './targets.js';
+
+/** Starts the in-process repository of an `embedded` target; it checks CDA with the validator it is given, as KIH does. */
+export type StartLocalPeer = (validator: BytesValidator | undefined) => Promise<LocalPeer & { close(): Promise<void> }>;
+
+export interface SubmitFilesOptions {
+  readonly target: Target;
+  readonly settings: ResolvedSettings;
+  readonly profile?: ProfileId;
+  /** Default true: validate before sending; false sends as it is, to see what the repository says. */
+  readonly validate?: boolean;
+  /** An STS-signed ID card to use instead of the STS. */
+  readonly idCardFile?: string;
+  /** Starts the repository of an `embedded` target (`local`); the CLI passes the project's simulator. */
+  readonly startLocalPeer?: StartLocalPeer;
+  /** Validation threads; default 1 below 8 documents, else one per core. */
+  readonly jobs?: number;
+  /** Documents in flight at once; default 4. */
+  readonly concurrency?: number;
+  /** Called as each document finishes (in completion order). */
+  readonly onDocument?: (doc: DocumentSubmission, index: number) => void;
+}
+
+export const DEFAULT_SUBMIT_CONCURRENCY = 4;
+const MIN_FILES_FOR_THREADS = 8;
+
+/** What a run holds open, closed in reverse order whatever happened. */
+class Resources {
+  private readonly closers: (() => Promise<unknown>)[] = [];
+  add(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+  async closeAll(): Promise<void> {
+    for (const close of this.closers.reverse()) {
+      await close();
+    }
+  }
+}
+
+async function runLimited<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, lane));
+  return results;
+}
+
+/**
+ * Submits `files` in order of completion, reported in input order. An invalid or unreadable
+ * document is a result; throws (KihError) only for what stops the whole run: a schema or rule set
+ * that does not load, credentials that cannot be read, a simulator that cannot start.
+ */
+export async function submitFiles(files: readonly string[], options: SubmitFilesOptions): Promise<SubmissionRunReport> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const { target } = options;
+  const resources = new Resources();
+  try {
+    const validateHere = options.validate ?? true;
+    let validator: BytesValidator | undefined;
+    if (validateHere || target.embedded) {
+      const threads = options.jobs ?? (files.length < MIN_FILES_FOR_THREADS ? 1 : defaultJobs(files.length));
+      const opened = await openBytesValidator(options.profile ? { profile: options.profile } : {}, threads);
+      resources.add(() => opened.close());
+      validator = opened;
+    }
+
+    let localPeer: LocalPeer | undefined;
+    if (target.embedded && options.startLocalPeer) {
+      const peer = await options.startLocalPeer(validator);
+      resources.add(() => peer.close());
+      localPeer = peer;
+    }
+    const session = await openTargetSession(target, options.settings, {
+      ...(options.idCardFile !== undefined ? { idCardFile: options.idCardFile } : {}),
+      ...(localPeer ? { localPeer } : {}),
+    });
+    resources.add(() => session.close());
+    const { send, transport, policy, idCards } = session;
+
+    const documents = await runLimited(
+      files.length,
+      options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY,
+      async (index) => {
+        const file = files[index] ?? '';
+        let bytes: Buffer;
+        try {
+          bytes = await readDocument(file);
+        } catch (err) {
+          const unread = unreadableDocument(file, target.name, err);
+          options.onDocument?.(unread, index);
+          return unread;
+        }
+        const result = await submitDocument(bytes, file, {
+          target,
+          send,
+          transport,
+          policy,
+          settings: options.settings,
+          ...(idCards ? { idCards } : {}),
+          ...(validateHere && validator ? { validator } : {}),
+          ...(options.profile ? { profile: options.profile } : {}),
+        });
+        options.onDocument?.(result, index);
+        return result;
+      }
+    );
+    return {
+      target: target.name,
+      endpoint: send.endpoint,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      documents,
+      summary: summarizeSubmissions(documents),
+    };
+  } finally {
+    await resources.closeAll();
+  }
+}

@@ -1,0 +1,88 @@
+// One target session: everything needed to send to a target (settings, ID card source, transport, retry policy), opened once and closed once.
+import { KihError } from '../core/kih-error.js';
+import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import { createTransport } from './http-transport.js';
+import type { Transport } from './http-transport.js';
+import { idCardSourceFor } from './id-card-source.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import type { RetryPolicy } from './retry-policy.js';
+import type { IdCardSource, SendTarget } from './send-submission.js';
+import type { Target } from './targets.js';
+
+/**
+ * A repository running inside this process for an `embedded` target (`local`): started by the
+ * layer that owns the process (the CLI), never by submission itself.
+ */
+export interface LocalPeer {
+  readonly iti41Url: string;
+  readonly queryUrl: string;
+  readonly stsUrl: string;
+  /** The only certificate whose ID cards the peer's repository trusts. */
+  readonly federationCertificatePem: string;
+}
+
+export interface TargetSessionOptions {
+  /** An STS-signed ID card to send as it is, instead of the target's STS. */
+  readonly idCardFile?: string;
+  /** Required for an `embedded` target: where it really runs. */
+  readonly localPeer?: LocalPeer;
+}
+
+export interface TargetSession {
+  readonly target: Target;
+  /** The wire end of the target: where requests go (the local peer's real port for `local`). */
+  readonly send: SendTarget;
+  readonly settings: ResolvedSettings;
+  readonly transport: Transport;
+  readonly idCards?: IdCardSource;
+  readonly policy: RetryPolicy;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a session for `target`. The certificate and key are read here, so a wrong path is one
+ * error before any document is sent; an embedded target without a local peer is a configuration
+ * error (a service sends to a running simulator or to KIH).
+ */
+export async function openTargetSession(
+  target: Target,
+  settings: ResolvedSettings,
+  options: TargetSessionOptions = {}
+): Promise<TargetSession> {
+  const peer = options.localPeer;
+  if (target.embedded && !peer) {
+    throw new KihError(
+      'CONFIG_ERR_INVALID',
+      `Target "${target.name}" runs a simulator inside one command; here send to a running one (target "simulator") or to KIH.`,
+      { path: `targets.${target.name}` }
+    );
+  }
+  const send: SendTarget = {
+    name: target.name,
+    endpoint: peer ? peer.iti41Url : target.endpoint,
+    soapVersion: target.soapVersion,
+    dgws: target.dgws,
+    ...(peer
+      ? { queryEndpoint: peer.queryUrl }
+      : target.queryEndpoint !== undefined
+        ? { queryEndpoint: target.queryEndpoint }
+        : {}),
+  };
+  const idCards = await idCardSourceFor(target, {
+    ...(options.idCardFile !== undefined ? { cardFile: options.idCardFile } : {}),
+    ...(peer ? { stsEndpoint: peer.stsUrl, trustedStsCertificatesPem: [peer.federationCertificatePem] } : {}),
+  });
+  const transport = createTransport({
+    ...(target.timeouts ? { timeouts: target.timeouts } : {}),
+    ...(target.tls ? { tls: target.tls } : {}),
+  });
+  return {
+    target,
+    send,
+    settings,
+    transport,
+    ...(idCards ? { idCards } : {}),
+    policy: { ...DEFAULT_RETRY_POLICY, ...target.retry },
+    close: () => transport.close(),
+  };
+}

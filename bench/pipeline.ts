@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { simulatorTargetSettings } from '../src/submission/targets.js';
+import { simulatorTargetSettings } from '../src/config/targets.js';
 import { PACKAGE_ROOT } from '../src/core/package-info.js';
 import { enqueueRun } from '../src/queue/enqueue-run.js';
 import { startService } from '../src/queue/service.js';

@@ -7,7 +7,8 @@ import path from 'node:path';
  */
 export const LAYERS = [
   ['core'],
-  ['xml', 'config'],
+  ['config'],
+  ['xml'],
   ['cda'],
   ['schematron', 'rules'],
   ['validation'],

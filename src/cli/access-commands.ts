@@ -2,7 +2,7 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { readServiceConfig } from '../queue/service-config.js';
+import { readServiceConfig } from '../config/service-config.js';
 import { addAdminKey, addVendorKey, listKeys, listVendors, revokeKeys } from '../store/access.js';
 import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations.js';

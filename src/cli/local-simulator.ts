@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startProjectSimulator } from '../simulator/project-simulator.js';
 import type { StartLocalPeer } from '../submission/submit-files.js';
-import type { Target } from '../submission/targets.js';
+import type { Target } from '../config/targets.js';
 
 /** A peer starter for `target`, or undefined for a target that is not embedded. */
 export function localSimulator(target: Target, storeDir?: string): StartLocalPeer | undefined {

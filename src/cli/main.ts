@@ -75,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command(rest, io);
   } catch (err) {
     if (isKihError(err)) {
-      const where = err.path !== undefined ? ` (${err.path})` : '';
+      const where = err.path !== undefined && !err.message.includes(err.path) ? ` (${err.path})` : '';
       io.stderr.write(`kih: ${err.code}${where}: ${err.message}\n`);
       return exitCodeOf(err.code);
     }

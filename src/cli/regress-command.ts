@@ -4,14 +4,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { readServiceConfig } from '../queue/service-config.js';
+import { readServiceConfig } from '../config/service-config.js';
+import { loadServiceSettings } from '../config/load-config.js';
 import { startService } from '../queue/service.js';
 import { readBaseline } from '../regression/baseline.js';
 import { loadCorpora } from '../regression/corpus.js';
 import { diffResults } from '../regression/diff-results.js';
 import type { RegressionDiff } from '../regression/diff-results.js';
 import { startRegressionService } from '../queue/regress-queue.js';
-import { parseRegressionSettings } from '../regression/regression-settings.js';
 import { renderRegressionHtml } from '../regression/render-html.js';
 import { renderRegressionJson } from '../regression/render-json.js';
 import { renderRegressionJUnit } from '../regression/render-junit.js';
@@ -22,7 +22,6 @@ import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { getRegressionRun, listRegressionRuns } from '../store/regression-records.js';
 import { cancelRun } from '../store/records.js';
-import { loadSettingsFile } from '../xds/settings-file.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { positiveInt } from './option-values.js';
@@ -231,15 +230,21 @@ async function serviceQuery(
 }
 
 async function enqueueRegression(configFile: string | undefined, names: readonly string[], io: CliIo): Promise<number> {
-  const config = readServiceConfig(io.env, configFile !== undefined ? { config: configFile } : {});
+  const { service: config, settings: all } = await loadServiceSettings(
+    io.env,
+    configFile !== undefined ? { config: configFile } : {}
+  );
   if (!config.settingsFile) {
-    throw new KihError('REGRESS_ERR_CONFIG', 'No settings file (KIH_CONFIG or --config) with a "regression" section.');
+    throw new KihError('CONFIG_ERR_INVALID', 'No settings file (KIH_CONFIG or --config) with a "regression" section.', {
+      path: 'regression',
+    });
   }
-  const file = await loadSettingsFile(config.settingsFile);
-  if (file.regression === undefined) {
-    throw new KihError('REGRESS_ERR_CONFIG', `${config.settingsFile} has no "regression" section.`);
+  const settings = all.regression;
+  if (settings === undefined) {
+    throw new KihError('CONFIG_ERR_INVALID', `${config.settingsFile} has no "regression" section.`, {
+      path: 'regression',
+    });
   }
-  const settings = parseRegressionSettings(config.settingsFile, file.regression, path.dirname(config.settingsFile));
   const unknown = names.filter((n) => !settings.corpora.some((c) => c.name === n));
   if (unknown.length > 0) {
     throw new KihError(
@@ -256,22 +261,13 @@ async function enqueueRegression(configFile: string | undefined, names: readonly
     work: [],
   });
   try {
-    const regression = await startRegressionService({
-      redisUrl: config.redisUrl,
-      prefix: config.prefix,
-      db,
-      actor: 'kih regress',
+    const regression = await startRegressionService(producer, {
       settings,
-      enqueue: producer.enqueue,
       work: false,
       register: false,
     });
-    try {
-      const job = await regression.runNow(names.length > 0 ? names : undefined);
-      io.stdout.write(JSON.stringify({ job }) + '\n');
-    } finally {
-      await regression.close();
-    }
+    const job = await regression.runNow(names.length > 0 ? names : undefined);
+    io.stdout.write(JSON.stringify({ job }) + '\n');
     return EXIT.ok;
   } finally {
     await producer.close();

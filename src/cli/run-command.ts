@@ -9,7 +9,7 @@ import type { SubmissionRunReport } from '../submission/submission-report.js';
 import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../submission/submit-files.js';
 import { renderReport } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
-import { runValidation } from '../validation/validation-run.js';
+import { validateRun } from '../validation/validator.js';
 import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt, schematronEngine } from './option-values.js';
@@ -84,7 +84,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const tick = (): void => {
     progress.tick();
   };
-  const validation = await runValidation(files, {
+  const validation = await validateRun(files, {
     ...(jobs !== undefined ? { jobs } : {}),
     ...(engine ? { schematronEngine: engine } : {}),
     onReport: tick,

@@ -1,20 +1,21 @@
 // `kih serve`: the HTTP API and web pages on the service's records and queues, optionally with the workers in the same process.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { API_ENV, readApiConfig } from '../http/api-config.js';
+import { API_ENV, readApiConfig } from '../config/api-config.js';
 import { sweepPendingEnqueues } from '../http/accept-uploads.js';
 import { buildServer } from '../http/server.js';
 import { createCertification } from '../store/certification-service.js';
 import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../core/kih-error.js';
 import { redisConnection } from '../queue/connection.js';
-import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
+import { SERVICE_ENV } from '../config/service-config.js';
+import { loadServiceSettings } from '../config/load-config.js';
 import { startService } from '../queue/service.js';
-import { createSenders, openStageValidator } from '../queue/stage-services.js';
+import { createSenders } from '../queue/stage-services.js';
+import { openValidator } from '../validation/validator.js';
 import type { Senders, StageValidator } from '../queue/stage-services.js';
 import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
-import { loadSettingsFile } from '../xds/settings-file.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { stopRequested } from './stop-signal.js';
@@ -64,7 +65,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     throw new KihError('CLI_ERR_USAGE', `kih serve takes no arguments, got "${positionals.join(' ')}".`);
   }
   const withWorkers = values['with-workers'];
-  const config = readServiceConfig(io.env, {
+  const { service: config, settings } = await loadServiceSettings(io.env, {
     ...(values.threads !== undefined ? { threads: values.threads } : {}),
     ...(values.config !== undefined ? { config: values.config } : {}),
   });
@@ -81,11 +82,10 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   let sweep: NodeJS.Timeout | undefined;
   try {
     await migrate(db);
-    const { protocols, checker } = await openProtocols(io.env);
-    const file = config.settingsFile ? await loadSettingsFile(config.settingsFile) : undefined;
+    const { protocols, checker } = await openProtocols(config.protocolsDir);
     if (withWorkers) {
-      validator = await openStageValidator(config.threads);
-      senders = createSenders(file, io.env);
+      validator = await openValidator({ threads: config.threads });
+      senders = createSenders(settings);
     }
     const service = startService({
       redisUrl: config.redisUrl,

@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { DEFAULT_SIMULATOR_PORT } from '../submission/targets.js';
+import { DEFAULT_SIMULATOR_PORT } from '../config/targets.js';
 import { startProjectSimulator } from '../simulator/project-simulator.js';
-import { createValidationPool } from '../validation/validation-pool.js';
-import type { ValidationPool } from '../validation/validation-pool.js';
+import { openValidator } from '../validation/validator.js';
+import type { Validator } from '../validation/validator.js';
 import { EXIT } from './io.js';
 import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
@@ -74,10 +74,10 @@ export async function simulatorCommand(argv: readonly string[], io: CliIo): Prom
     return EXIT.ok;
   }
   const stop = stopRequested(io.signal);
-  let pool: ValidationPool | undefined;
+  let pool: Validator | undefined;
   try {
     // A pool even for one thread: validating never blocks the event loop that answers HTTP.
-    pool = values['no-validate'] ? undefined : await createValidationPool({}, jobs);
+    pool = values['no-validate'] ? undefined : await openValidator({ threads: jobs, offThread: true });
     const sim = await startProjectSimulator({
       storeDir,
       port: listenPort,

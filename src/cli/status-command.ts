@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { readServiceConfig } from '../queue/service-config.js';
+import { readServiceConfig } from '../config/service-config.js';
 import { openDatabase } from '../store/database.js';
 import { runStatus } from '../store/records.js';
 import type { RunStatus } from '../store/records.js';

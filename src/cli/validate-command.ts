@@ -9,7 +9,7 @@ import { renderReport, REPORT_FORMATS } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
 import { isProfileId, PROFILE_IDS } from '../core/report.js';
 import type { ProfileId, Severity } from '../core/report.js';
-import { runValidation } from '../validation/validation-run.js';
+import { validateRun } from '../validation/validator.js';
 import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt, schematronEngine } from './option-values.js';
@@ -118,7 +118,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
   const jobs = positiveInt('jobs', values.jobs);
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
-  const report = await runValidation(files, {
+  const report = await validateRun(files, {
     schemasDir,
     maxBytes,
     ...ruleOptions,

@@ -1,19 +1,17 @@
 // `kih worker`: runs the service's queue workers (validate → submit → record) until SIGTERM/SIGINT, then shuts down without losing a job.
 import { hostname } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../core/kih-error.js';
-import { resolveTarget, targetMetadataSettings } from '../submission/target-settings.js';
-import { SERVICE_ENV, readServiceConfig } from '../queue/service-config.js';
+import { SERVICE_ENV } from '../config/service-config.js';
+import { loadServiceSettings } from '../config/load-config.js';
 import { startRegressionService } from '../queue/regress-queue.js';
-import { parseRegressionSettings } from '../regression/regression-settings.js';
 import { startService } from '../queue/service.js';
-import { createSenders, openStageValidator } from '../queue/stage-services.js';
+import { createSenders } from '../queue/stage-services.js';
+import { openValidator } from '../validation/validator.js';
 import type { Senders, StageValidator } from '../queue/stage-services.js';
 import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
-import { loadSettingsFile } from '../xds/settings-file.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { stopRequested } from './stop-signal.js';
@@ -61,7 +59,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   if (positionals.length > 0) {
     throw new KihError('CLI_ERR_USAGE', `kih worker takes no arguments, got "${positionals.join(' ')}".`);
   }
-  const config = readServiceConfig(io.env, {
+  const { service: config, settings } = await loadServiceSettings(io.env, {
     ...(values.queues !== undefined ? { queues: values.queues } : {}),
     ...(values.concurrency !== undefined ? { concurrency: values.concurrency } : {}),
     ...(values.threads !== undefined ? { threads: values.threads } : {}),
@@ -74,15 +72,13 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   let senders: Senders | undefined;
   try {
     await migrate(db);
-    const file = config.settingsFile ? await loadSettingsFile(config.settingsFile) : undefined;
-    const regressionSettings =
-      file?.regression !== undefined && config.settingsFile
-        ? parseRegressionSettings(config.settingsFile, file.regression, path.dirname(config.settingsFile))
-        : undefined;
-    validator = config.queues.includes('validate') ? await openStageValidator(config.threads) : undefined;
-    senders = config.queues.includes('submit') ? createSenders(file, io.env) : undefined;
+    const regressionSettings = settings.regression;
+    validator = config.queues.includes('validate') ? await openValidator({ threads: config.threads }) : undefined;
+    senders = config.queues.includes('submit') ? createSenders(settings) : undefined;
     // Test cases are checked where documents are validated; a broken protocol file stops the worker at start.
-    const caseChecker = config.queues.includes('validate') ? (await openProtocols(io.env)).checker : undefined;
+    const caseChecker = config.queues.includes('validate')
+      ? (await openProtocols(config.protocolsDir)).checker
+      : undefined;
     const service = startService({
       redisUrl: config.redisUrl,
       prefix: config.prefix,
@@ -99,15 +95,10 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     });
     // With a regression section, every worker registers the (one) nightly schedule and takes regression jobs.
     const regression = regressionSettings
-      ? await startRegressionService({
-          redisUrl: config.redisUrl,
-          prefix: config.prefix,
-          db,
-          actor,
+      ? await startRegressionService(service, {
           settings: regressionSettings,
-          enqueue: service.enqueue,
           // Metadata a manifest expects is derived with the settings its corpus would be submitted with.
-          metadataSettings: (target) => targetMetadataSettings(resolveTarget(target ?? 'local', file, io.env), file),
+          metadataSettings: (target) => settings.metadataFor(settings.target(target ?? 'local')),
           ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
           ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
         }).catch(async (err: unknown) => {
@@ -120,7 +111,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
     );
     const why = await stop.promise;
     io.stderr.write(`kih worker: ${why}: finishing active jobs (up to ${config.shutdownDeadlineMs} ms)\n`);
-    await regression?.close();
+    // One registry: the regress worker closes with the stage workers, before every queue.
     await service.close(config.shutdownDeadlineMs);
     io.stderr.write('kih worker: stopped\n');
     return EXIT.ok;

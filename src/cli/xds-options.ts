@@ -1,13 +1,12 @@
 // Options shared by `kih metadata`, `kih request` and `kih submit`: target, settings file, event codes, profile.
 import { KihError } from '../core/kih-error.js';
-import { resolveTarget, targetMetadataSettings } from '../submission/target-settings.js';
-import { endpointTarget, TARGET_NAMES } from '../submission/targets.js';
-import type { Target } from '../submission/targets.js';
+import { loadSettings } from '../config/load-config.js';
+import { endpointTarget, TARGET_NAMES } from '../config/targets.js';
+import type { Target } from '../config/targets.js';
 import { isProfileId, PROFILE_IDS } from '../core/report.js';
 import type { ProfileId } from '../core/report.js';
 import type { CodedValue } from '../xds/metadata-model.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
-import { loadSettingsFile } from '../xds/settings-file.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 
 export const XDS_OPTIONS = {
@@ -73,12 +72,12 @@ export async function resolveXdsContext(
     throw new KihError('CLI_ERR_USAGE', 'Give either --target or --endpoint, not both.');
   }
   const soap = soapVersion(values.soap);
-  const file = values.config !== undefined ? await loadSettingsFile(values.config) : undefined;
+  const all = await loadSettings({ ...(values.config !== undefined ? { file: values.config } : {}), env });
   let target: Target;
   if (values.endpoint !== undefined) {
     target = endpointTarget(values.endpoint, soap ?? '1.2');
   } else {
-    target = resolveTarget(values.target ?? 'local', file, env);
+    target = all.target(values.target ?? 'local');
     if (soap && soap !== target.soapVersion) {
       target = { ...target, soapVersion: soap, dgws: soap === '1.1' };
     }
@@ -94,7 +93,7 @@ export async function resolveXdsContext(
     profile = values.profile;
   }
   const eventCodes = (values['event-code'] ?? []).map(parseEventCode);
-  const settings = targetMetadataSettings(target, file);
+  const settings = all.metadataFor(target);
   const withCli =
     eventCodes.length > 0
       ? {

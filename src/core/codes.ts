@@ -59,7 +59,6 @@ export type SchErrorCode = keyof typeof SCH_ERROR_CODES;
 
 /** Errors of the XDS stage: settings, request building and the wire format. */
 export const XDS_ERROR_CODES = {
-  XDS_ERR_SETTINGS: 'A settings file is unreadable, not JSON, or has an unknown or ill-typed setting.',
   XDS_ERR_METADATA: 'The metadata has error findings, so no request is built.',
   XDS_ERR_REQUEST_XML: 'An ITI-41 request body is not well-formed or holds no SubmitObjectsRequest.',
   XDS_ERR_MTOM: 'A multipart/related (MTOM/XOP) message is malformed.',
@@ -91,7 +90,8 @@ export const STORE_ERROR_CODES = {
   STORE_ERR_MIGRATION: 'The database schema cannot be brought up to date.',
   STORE_ERR_QUEUE: 'Redis cannot be reached or refused a queue command.',
   STORE_ERR_NOT_FOUND: 'A run, document or record named by id does not exist (or belongs to another vendor).',
-  STORE_ERR_CONFIG: 'A service setting (DATABASE_URL, REDIS_URL, concurrency, queue names) is missing or malformed.',
+  STORE_ERR_INVALID_ID:
+    'A vendor id or key name is not of the allowed form (lower-case letters, digits, ".", "_", "-").',
 } as const;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
@@ -126,7 +126,6 @@ export const REGRESS_ERROR_CODES = {
   REGRESS_ERR_MANIFEST: "A corpus's manifest.json is missing, not JSON, or has an entry of the wrong form.",
   REGRESS_ERR_CORPUS: 'A corpus directory does not exist, or two corpora have the same name.',
   REGRESS_ERR_BASELINE: 'The baseline file cannot be read or is not a kih regress result.',
-  REGRESS_ERR_CONFIG: 'The regression settings (schedule, corpora) are missing or malformed.',
 } as const;
 
 export type RegressErrorCode = keyof typeof REGRESS_ERROR_CODES;
@@ -172,7 +171,6 @@ export const ERROR_BEHAVIOUR: Readonly<Record<ErrorCode, ErrorBehaviour>> = {
   SCH_ERR_PARSE: { status: 500, retryable: false, exit: 2 },
   SCH_ERR_COMPILE: { status: 500, retryable: false, exit: 2 },
   SCH_ERR_RUNTIME: { status: 500, retryable: false, exit: 2 },
-  XDS_ERR_SETTINGS: { status: 500, retryable: false, exit: 2 },
   XDS_ERR_METADATA: { status: 422, retryable: false, exit: 1 },
   XDS_ERR_REQUEST_XML: { status: 400, retryable: false, exit: 2 },
   XDS_ERR_MTOM: { status: 400, retryable: false, exit: 2 },
@@ -189,7 +187,7 @@ export const ERROR_BEHAVIOUR: Readonly<Record<ErrorCode, ErrorBehaviour>> = {
   STORE_ERR_MIGRATION: { status: 500, retryable: false, exit: 2 },
   STORE_ERR_QUEUE: { status: 503, retryable: true, exit: 2 },
   STORE_ERR_NOT_FOUND: { status: 404, retryable: false, exit: 2 },
-  STORE_ERR_CONFIG: { status: 500, retryable: false, exit: 2 },
+  STORE_ERR_INVALID_ID: { status: 400, retryable: false, exit: 2 },
   CERT_ERR_PROTOCOL: { status: 500, retryable: false, exit: 2 },
   CERT_ERR_INCOMPLETE: { status: 409, retryable: false, exit: 2 },
   CERT_ERR_STEP: { status: 409, retryable: false, exit: 2 },
@@ -206,7 +204,6 @@ export const ERROR_BEHAVIOUR: Readonly<Record<ErrorCode, ErrorBehaviour>> = {
   REGRESS_ERR_MANIFEST: { status: 500, retryable: false, exit: 2 },
   REGRESS_ERR_CORPUS: { status: 500, retryable: false, exit: 2 },
   REGRESS_ERR_BASELINE: { status: 500, retryable: false, exit: 2 },
-  REGRESS_ERR_CONFIG: { status: 500, retryable: false, exit: 2 },
   CONFIG_ERR_INVALID: { status: 500, retryable: false, exit: 2 },
 };
 

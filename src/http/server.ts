@@ -9,7 +9,7 @@ import type { Enqueue } from '../queue/stage-context.js';
 import type { Database } from '../store/database.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { registerPages } from './routes-pages.js';
-import type { ApiLimits } from './api-config.js';
+import type { ApiLimits } from '../config/api-config.js';
 import { toApiError } from './api-errors.js';
 import { authenticate, authorize } from './auth.js';
 import { collectOpenApi } from './openapi.js';

@@ -1,24 +1,13 @@
 // Redis connections for BullMQ: workers block and must retry for ever; producers fail fast so an API can answer 503.
+import { checkRedisUrl } from '../config/service-config.js';
 import { Redis } from 'ioredis';
-import { KihError } from '../core/kih-error.js';
 
 /** `server`: a long-running producer (the HTTP server) that reconnects for ever but fails each command fast. */
 export type ConnectionRole = 'worker' | 'producer' | 'server';
 
 const PRODUCER_RECONNECTS = 5;
 
-export function checkRedisUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new KihError('STORE_ERR_CONFIG', 'REDIS_URL is not a URL (redis://host:port).');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new KihError('STORE_ERR_CONFIG', `REDIS_URL must be redis://… or rediss://…, not ${parsed.protocol}//…`);
-  }
-  return parsed;
-}
+export { checkRedisUrl };
 
 /**
  * BullMQ requires `maxRetriesPerRequest: null` on worker connections (a blocking call must wait

@@ -6,8 +6,8 @@ import { enqueueRun, resumeRun } from './enqueue-run.js';
 import type { Enqueue } from './stage-context.js';
 import type { Database } from '../store/database.js';
 import { getDocument } from '../store/records.js';
-import { resolveSettings } from '../xds/metadata-settings.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import { resolveSettings } from '../config/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import {
   finishRegressionRun,
   getRegressionRun,
@@ -18,7 +18,7 @@ import {
 } from '../store/regression-records.js';
 import type { RegressionRunDetail } from '../store/regression-records.js';
 import { loadCorpus } from '../regression/corpus.js';
-import type { RegressionSettings } from '../regression/regression-settings.js';
+import type { RegressionSettings } from '../config/regression-settings.js';
 import type { ObservedDocument, RegressionResult } from '../regression/result.js';
 import { metadataFor } from '../regression/observe-metadata.js';
 import { buildResult } from '../regression/run-corpus.js';

@@ -3,29 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import { failFast } from './job-errors.js';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { KihError } from '../core/kih-error.js';
-import { redisConnection } from './connection.js';
-import { checkPrefix, DEFAULT_PREFIX } from './names.js';
-import type { Enqueue } from './stage-context.js';
-import type { Database } from '../store/database.js';
+import type { Service } from './service.js';
 import { checkRegressions, startRegressions } from './regress-job.js';
 import type { RegressContext, RegressJobData, RegressProgress } from './regress-job.js';
-import { REGRESSION_TIME_ZONE } from '../regression/regression-settings.js';
-import type { RegressionSettings } from '../regression/regression-settings.js';
+import { REGRESSION_TIME_ZONE } from '../config/regression-settings.js';
+import type { RegressionSettings } from '../config/regression-settings.js';
 
 export const REGRESS_QUEUE = 'kih-regress';
 /** Fixed: every worker upserts the same scheduler, so there is one schedule and one job per firing. */
 export const NIGHTLY_SCHEDULER_ID = 'kih-nightly-regression';
 
 export interface RegressionServiceOptions {
-  readonly redisUrl: string;
-  readonly prefix?: string;
-  readonly db: Database;
-  readonly actor: string;
   readonly settings: RegressionSettings;
-  /** Where the runs' documents are queued (the service's validate queue). */
-  readonly enqueue: Enqueue;
   /** Settings for the metadata a manifest expects, per corpus submit target; default: the tool's defaults. */
   readonly metadataSettings?: RegressContext['metadataSettings'];
   /** Run a worker for regression jobs (default true); false: add jobs only. */
@@ -72,10 +62,11 @@ export async function registerNightlySchedule(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // BullMQ's cron parser rejects what the light check let through.
+    const cron = /cron|pattern|invalid/i.test(message);
     throw new KihError(
-      /cron|pattern|invalid/i.test(message) ? 'REGRESS_ERR_CONFIG' : 'STORE_ERR_QUEUE',
+      cron ? 'CONFIG_ERR_INVALID' : 'STORE_ERR_QUEUE',
       `Cannot register the nightly regression schedule "${settings.schedule}": ${message}`,
-      { cause: err }
+      { cause: err, ...(cron ? { path: 'regression.schedule' } : {}) }
     );
   }
 }
@@ -100,59 +91,53 @@ async function processRegressJob(
   throw new DelayedError();
 }
 
-export async function startRegressionService(options: RegressionServiceOptions): Promise<RegressionService> {
-  const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
-  const connections: Redis[] = [];
-  const connection = (role: 'worker' | 'producer'): Redis => {
-    const c = redisConnection(options.redisUrl, role, prefix);
-    connections.push(c);
-    return c;
-  };
-  // A command (no worker) fails fast when Redis is down; a worker waits out reconnects.
-  const queue = new Queue<RegressJobData>(REGRESS_QUEUE, {
-    connection: connection(options.work === false ? 'producer' : 'worker'),
-    prefix,
-  });
+/**
+ * The regress queue inside a process's queue registry: on its connections, its runs' documents
+ * queued with its enqueue, closed by its close (workers before queues) like the stage queues.
+ */
+export async function startRegressionService(
+  service: Service,
+  options: RegressionServiceOptions
+): Promise<RegressionService> {
+  const queue = new Queue<RegressJobData>(REGRESS_QUEUE, { connection: service.producer, prefix: service.prefix });
   queue.on('error', () => undefined);
   const ctx: RegressContext = {
-    db: options.db,
-    actor: options.actor,
-    enqueue: options.enqueue,
+    db: service.db,
+    actor: service.actor,
+    enqueue: service.enqueue,
     settings: options.settings,
     ...(options.metadataSettings ? { metadataSettings: options.metadataSettings } : {}),
   };
-  let worker: Worker<RegressJobData> | undefined;
-  try {
-    if (options.register !== false) {
+  if (options.register !== false) {
+    try {
       await registerNightlySchedule(queue, options.settings);
+    } catch (err) {
+      await queue.close();
+      throw err;
     }
-    if (options.work !== false) {
-      worker = new Worker<RegressJobData>(
-        REGRESS_QUEUE,
-        async (job, token) => {
-          try {
-            return await processRegressJob(job, token, ctx);
-          } catch (err) {
-            throw failFast(err);
-          }
-        },
-        {
-          connection: connection('worker'),
-          prefix,
-          concurrency: 1,
-          ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
-          ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
-        }
-      );
-      worker.on('error', () => undefined);
-    }
-  } catch (err) {
-    await queue.close().catch(() => undefined);
-    for (const c of connections) {
-      c.disconnect();
-    }
-    throw err;
   }
+  let worker: Worker<RegressJobData> | undefined;
+  if (options.work !== false) {
+    worker = new Worker<RegressJobData>(
+      REGRESS_QUEUE,
+      async (job, token) => {
+        try {
+          return await processRegressJob(job, token, ctx);
+        } catch (err) {
+          throw failFast(err);
+        }
+      },
+      {
+        connection: service.workerConnection(),
+        prefix: service.prefix,
+        concurrency: 1,
+        ...(options.lockDurationMs !== undefined ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
+      }
+    );
+    worker.on('error', () => undefined);
+  }
+  service.attach(queue as Queue, worker as Worker | undefined);
   return {
     queue,
     ...(worker ? { worker } : {}),
@@ -161,16 +146,10 @@ export async function startRegressionService(options: RegressionServiceOptions):
       await queue.add('manual', { trigger: 'manual', ...(corpora ? { corpora } : {}) }, { ...JOB_OPTIONS, jobId });
       return jobId;
     },
+    /** Closes this queue early (the registry's close would too); its connections stay the registry's. */
     async close(): Promise<void> {
       await worker?.close();
       await queue.close();
-      await Promise.all(
-        connections.map((c) =>
-          c.quit().catch(() => {
-            c.disconnect();
-          })
-        )
-      );
     },
   };
 }

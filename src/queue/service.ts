@@ -43,6 +43,15 @@ export interface Service {
   readonly enqueue: Enqueue;
   readonly queues: Readonly<Record<QueueKind, Queue>>;
   readonly workers: readonly Worker[];
+  readonly db: Database;
+  readonly actor: string;
+  readonly prefix: string;
+  /** The producer connection every queue of this process shares. */
+  readonly producer: Redis;
+  /** A new connection for a worker (blocking calls need their own), closed with the registry. */
+  workerConnection(): Redis;
+  /** Adds another queue (the regress queue) and its worker to the registry, so one close ends them all in order. */
+  attach(queue: Queue, worker?: Worker): void;
   /** Stops taking jobs, lets active ones finish until the deadline (then hands them back), closes queues and connections. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -110,6 +119,7 @@ export function startService(options: ServiceOptions): Service {
     record: (job) => execRecordJob(ctx, job.data),
   };
 
+  const attachedQueues: Queue[] = [];
   const workers = (options.work ?? KINDS).map((kind) => {
     const processor = processors[kind] as (job: Job) => Promise<unknown>;
     const worker = new Worker(
@@ -154,6 +164,17 @@ export function startService(options: ServiceOptions): Service {
     enqueue,
     queues,
     workers,
+    db: options.db,
+    actor: options.actor,
+    prefix,
+    producer,
+    workerConnection: () => connection('worker'),
+    attach(queue: Queue, worker?: Worker): void {
+      attachedQueues.push(queue);
+      if (worker) {
+        workers.push(worker);
+      }
+    },
     async close(deadlineMs = 30_000): Promise<void> {
       // Workers first: while one finishes, its job may still add the next stage's job to a queue.
       await Promise.all(
@@ -172,7 +193,7 @@ export function startService(options: ServiceOptions): Service {
           }
         })
       );
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all([...Object.values(queues), ...attachedQueues].map((q) => q.close()));
       await Promise.all(
         connections.map((c) =>
           c.quit().catch(() => {

@@ -1,4 +1,5 @@
 // The submit queue: one validated document to its target, never twice: a claim is written before sending, and a found claim means "ask first".
+import { issueAsError } from '../submission/submit-document.js';
 import { KihError } from '../core/kih-error.js';
 import { checkArrival } from '../submission/arrival-check.js';
 import { sendSubmission } from '../submission/send-submission.js';
@@ -71,7 +72,9 @@ export async function execSubmitJob(
   options: SubmitJobOptions
 ): Promise<SubmitJobResult> {
   if (!ctx.senders) {
-    throw new KihError('STORE_ERR_CONFIG', 'This worker has no targets; it cannot take submit jobs.');
+    throw new KihError('CONFIG_ERR_INVALID', 'This worker has no targets; it cannot take submit jobs.', {
+      path: 'KIH_QUEUES',
+    });
   }
   const doc = await getRunDocument(ctx.db, data.runId, data.seq);
   const earlier = await getSubmission(ctx.db, doc.runId, doc.seq);
@@ -92,9 +95,7 @@ export async function execSubmitJob(
   });
   const entry = prepared.metadata?.documentEntries[0];
   if (!prepared.metadata || !entry) {
-    const errors = prepared.issues
-      .filter((i) => i.severity === 'error')
-      .map((i) => ({ errorCode: i.ruleId, codeContext: i.message, severity: 'error' as const }));
+    const errors = prepared.issues.filter((i) => i.severity === 'error').map(issueAsError);
     await record(ctx, doc, data.target, {
       outcome: 'notSent',
       class: 'invalid',

@@ -20,7 +20,9 @@ export interface ValidateJobResult {
  */
 export async function execValidateJob(ctx: StageContext, data: ValidateJobData): Promise<ValidateJobResult> {
   if (!ctx.validator) {
-    throw new KihError('STORE_ERR_CONFIG', 'This worker has no validator; it cannot take validate jobs.');
+    throw new KihError('CONFIG_ERR_INVALID', 'This worker has no validator; it cannot take validate jobs.', {
+      path: 'KIH_QUEUES',
+    });
   }
   const doc = await getRunDocument(ctx.db, data.runId, data.seq);
   let record = await getValidation(ctx.db, doc.runId, doc.seq);

@@ -1,4 +1,5 @@
 // A corpus on disk: its directory, its manifest and the documents actually there, named so two runs can be matched up.
+import { corpusName } from '../config/regression-settings.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { collectXmlFiles } from '../core/collect-files.js';
@@ -20,18 +21,7 @@ export interface Corpus {
   readonly files: readonly string[];
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export function corpusName(spec: CorpusSpec): string {
-  const name = spec.name ?? path.basename(path.resolve(spec.dir));
-  if (!NAME.test(name)) {
-    throw new KihError(
-      'REGRESS_ERR_CORPUS',
-      `A corpus name is 1-64 letters, digits, ".", "_" or "-": "${name}" (${spec.dir}).`
-    );
-  }
-  return name;
-}
+export { corpusName };
 
 export async function loadCorpus(spec: CorpusSpec): Promise<Corpus> {
   const name = corpusName(spec);

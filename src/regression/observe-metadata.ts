@@ -1,6 +1,6 @@
 // Derives the metadata of one corpus document exactly as the submit stage would, for a manifest entry that expects some of it.
 import type { DocumentStatus, ProfileId } from '../core/report.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import { metadataValues } from './expected-metadata.js';
 import type { MetadataField, MetadataValues } from './expected-metadata.js';

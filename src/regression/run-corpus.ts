@@ -4,11 +4,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { submitFiles } from '../submission/submit-files.js';
 import type { StartLocalPeer } from '../submission/submit-files.js';
-import type { Target } from '../submission/targets.js';
+import type { Target } from '../config/targets.js';
 import type { DocumentSubmission } from '../submission/submit-document.js';
-import { resolveSettings } from '../xds/metadata-settings.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
-import { runValidation } from '../validation/validation-run.js';
+import { resolveSettings } from '../config/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
+import { validateRun } from '../validation/validator.js';
 import type { RuleSetOptions } from '../validation/rule-sets.js';
 import { compareWithManifest } from './compare-manifest.js';
 import type { Corpus } from './corpus.js';
@@ -82,7 +82,7 @@ export async function runRegression(
   const files = corpora.flatMap((c) =>
     c.files.map((f) => ({ corpus: c.name, file: f, full: path.join(c.dir, ...f.split('/')) }))
   );
-  const validation = await runValidation(
+  const validation = await validateRun(
     files.map((f) => f.full),
     {
       ...(options.builtinRules !== undefined ? { builtinRules: options.builtinRules } : {}),

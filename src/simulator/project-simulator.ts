@@ -1,7 +1,7 @@
 // The simulator as the CLI runs it: the mock STS, ID cards checked against its federation certificate, and the project's CDA validator.
 import { createMockSts, createSimulatorFederation } from '../security/mock-sts.js';
 import { createCachingIdCardVerifier } from '../security/sign-id-card.js';
-import type { BytesValidator } from '../validation/bytes-validator.js';
+import type { Validator } from '../validation/validator.js';
 import type { IdCardVerifier } from './dgws-check.js';
 import type { CdaValidation } from './iti41-handler.js';
 import { startSimulator } from './simulator.js';
@@ -13,7 +13,7 @@ export interface ProjectSimulatorOptions {
   /** Default 0 (an ephemeral port). */
   readonly port?: number;
   /** Absent: documents are stored without a CDA check (load tests, or a check made before sending). */
-  readonly validator?: Pick<BytesValidator, 'validateBytes'>;
+  readonly validator?: Pick<Validator, 'validateBytes'>;
   /** Default true: a DGWS endpoint like KIH. */
   readonly requireDgws?: boolean;
 }
@@ -36,9 +36,7 @@ export function federationVerifier(federationCertificatePem: string): IdCardVeri
 }
 
 /** The validator's verdict in the simulator's terms; a tool failure throws, which the simulator answers as XDSRepositoryError. */
-export function cdaCheck(
-  validator: Pick<BytesValidator, 'validateBytes'>
-): (bytes: Uint8Array) => Promise<CdaValidation> {
+export function cdaCheck(validator: Pick<Validator, 'validateBytes'>): (bytes: Uint8Array) => Promise<CdaValidation> {
   return async (bytes) => {
     const report = await validator.validateBytes(bytes, 'submitted document');
     if (report.status === 'error') {

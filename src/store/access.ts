@@ -34,7 +34,10 @@ function newKey(kind: Principal['kind']): string {
 
 function checkName(name: string, what: string): void {
   if (!NAME.test(name)) {
-    throw new KihError('CLI_ERR_USAGE', `A ${what} name is lower-case letters, digits, ".", "_" or "-": "${name}"`);
+    throw new KihError(
+      'STORE_ERR_INVALID_ID',
+      `A ${what} name is lower-case letters, digits, ".", "_" or "-": "${name}"`
+    );
   }
 }
 

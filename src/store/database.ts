@@ -1,4 +1,5 @@
 // PostgreSQL access for the service's records: one pool per process, an optional schema per run of tests, transactions.
+import { checkDatabaseUrl, checkSchemaName, DEFAULT_SCHEMA } from '../config/service-config.js';
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { KihError } from '../core/kih-error.js';
@@ -24,8 +25,7 @@ export interface Transaction {
   query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
-export const DEFAULT_SCHEMA = 'kih';
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export { DEFAULT_SCHEMA };
 
 /** The message names what failed; statements and parameters (document content, CPR) never appear. */
 export function databaseError(what: string, err: unknown): KihError {
@@ -49,21 +49,8 @@ function clientQuery(client: pg.Pool | PoolClient) {
 
 export function openDatabase(options: DatabaseOptions): Database {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  if (!SCHEMA_NAME.test(schema)) {
-    throw new KihError(
-      'STORE_ERR_CONFIG',
-      `The database schema name "${schema}" is not a plain lower-case identifier.`
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new KihError('STORE_ERR_CONFIG', 'DATABASE_URL is not a URL (postgres://user@host:port/database).');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new KihError('STORE_ERR_CONFIG', `DATABASE_URL must be postgres://…, not ${url.protocol}//…`);
-  }
+  checkSchemaName(schema);
+  checkDatabaseUrl(options.url);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,

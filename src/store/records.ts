@@ -11,6 +11,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One document of a run: where it stands, from the rows (never a mutable status column). */
 export type DocumentState = 'queued' | 'validated' | 'submitting' | 'submitted' | 'done';
 
+/** Which of a document's stage rows exist; its state is the furthest stage with a row. */
+export interface StageRows {
+  readonly status: string | null;
+  readonly claimed: boolean;
+  readonly outcome: string | null;
+  readonly recorded: boolean;
+}
+
+/** A document's state, read from its rows (records are insert-only, so rows only ever move it forward). */
+export function documentState(r: StageRows): DocumentState {
+  if (r.recorded) {
+    return 'done';
+  }
+  if (r.outcome !== null) {
+    return 'submitted';
+  }
+  if (r.claimed) {
+    return 'submitting';
+  }
+  return r.status !== null ? 'validated' : 'queued';
+}
+
 export interface RunDocument {
   readonly runId: string;
   readonly seq: number;
@@ -69,7 +91,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 export async function ensureVendor(db: Queryable, id: string, name: string, actor: string): Promise<void> {
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) {
-    throw new KihError('CLI_ERR_USAGE', `A vendor id is lower-case letters, digits, ".", "_" or "-": "${id}"`);
+    throw new KihError('STORE_ERR_INVALID_ID', `A vendor id is lower-case letters, digits, ".", "_" or "-": "${id}"`);
   }
   await db.query(`INSERT INTO vendors (id, name, created_by) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
     id,
@@ -458,15 +480,7 @@ export async function runStatus(db: Queryable, runId: string, vendorId?: string)
     [runId]
   );
   const documents = rows.map((r) => {
-    const state: DocumentState = r.recorded
-      ? 'done'
-      : r.outcome !== null
-        ? 'submitted'
-        : r.claimed
-          ? 'submitting'
-          : r.status !== null
-            ? 'validated'
-            : 'queued';
+    const state = documentState(r);
     return {
       file: r.file,
       sha256: r.sha256,

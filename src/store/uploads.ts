@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
-import { addEvent, insertRun, putDocument } from './records.js';
+import { addEvent, documentState, insertRun, putDocument } from './records.js';
 import type { DocumentState } from './records.js';
 
 type Queryable = Pick<Transaction, 'query'>;
@@ -154,15 +154,7 @@ const SELECT = `
   LEFT JOIN results x ON x.run_id = u.run_id AND x.seq = u.seq`;
 
 function toSummary(r: UploadRow): UploadSummary {
-  const state: DocumentState = r.recorded
-    ? 'done'
-    : r.outcome !== null
-      ? 'submitted'
-      : r.claimed
-        ? 'submitting'
-        : r.status !== null
-          ? 'validated'
-          : 'queued';
+  const state = documentState(r);
   return {
     id: r.id,
     vendorId: r.vendor_id,

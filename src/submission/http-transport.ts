@@ -1,28 +1,16 @@
 // One pooled undici agent per target: sends a request built as chunks and says, on failure, whether the request may have arrived.
+import type { TlsFiles, TransportTimeouts } from '../config/targets.js';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { KihError } from '../core/kih-error.js';
 
-export interface TransportTimeouts {
-  /** TCP + TLS connection set-up. */
-  readonly connectMs: number;
-  /** From the last request byte to the answer's headers (the repository validates and stores in this time). */
-  readonly headersMs: number;
-  /** Longest pause between answer body chunks. */
-  readonly bodyMs: number;
-}
+export type { TlsFiles, TransportTimeouts };
 
 export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 10_000, headersMs: 120_000, bodyMs: 60_000 };
 
 /** TLS client certificate (PEM files); read once when the transport is made, never logged. */
-export interface TlsFiles {
-  readonly certificateFile?: string;
-  readonly privateKeyFile?: string;
-  /** Extra trusted CA certificates (PEM). */
-  readonly caFile?: string;
-}
 
 export interface TransportOptions {
   readonly timeouts?: Partial<TransportTimeouts>;

@@ -5,7 +5,7 @@ import { loadCredentials } from '../security/credentials.js';
 import { readIdCardFile } from '../security/id-card-file.js';
 import { createStsIdCardProvider, staticIdCardProvider } from '../security/id-card-provider.js';
 import type { IdCardSource } from './send-submission.js';
-import type { Target } from './targets.js';
+import type { Target } from '../config/targets.js';
 
 export interface IdCardSourceOptions {
   /** An STS-signed card (saml:Assertion) to send as it is; it cannot be renewed. */

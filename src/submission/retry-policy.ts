@@ -1,11 +1,8 @@
 // When a submission may be tried again, and after how long: capped exponential backoff with jitter, only for what is safe to retry.
 
-export interface RetryPolicy {
-  /** Attempts in all, the first one included. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+import type { RetryPolicy } from '../config/targets.js';
+
+export type { RetryPolicy };
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 

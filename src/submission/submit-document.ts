@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { isKihError } from '../core/kih-error.js';
 import type { DocumentValidator } from '../validation/validate-document.js';
 import type { DocumentStatus, ProfileId, ValidationIssue } from '../core/report.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { prepareSubmission } from '../xds/prepare-submission.js';
 import type { RegistryErrorInfo } from '../xds/response/outcome.js';
 import { sendSubmission } from './send-submission.js';
 import type { AttemptRecord, SendOptions, SendTarget, SubmissionClass, SubmissionStatus } from './send-submission.js';
-import type { Target } from './targets.js';
+import type { Target } from '../config/targets.js';
 
 /** `notSent`: the document or its metadata has errors, so nothing went to the repository. */
 export type DocumentOutcome = SubmissionStatus | 'notSent';
@@ -51,7 +51,8 @@ export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
   readonly profile?: ProfileId;
 }
 
-function asError(issue: ValidationIssue): RegistryErrorInfo {
+/** A finding as the error entry of a submission that was not sent (the same shape the repository's errors have). */
+export function issueAsError(issue: ValidationIssue): RegistryErrorInfo {
   const where = issue.xpath ?? (issue.line !== undefined ? `line ${issue.line}` : undefined);
   return {
     errorCode: issue.ruleId,
@@ -87,7 +88,7 @@ export async function submitDocument(
     };
     profile = report.profile ?? profile;
     if (report.status !== 'valid') {
-      const errors = report.issues.filter((i) => i.severity === 'error').map(asError);
+      const errors = report.issues.filter((i) => i.severity === 'error').map(issueAsError);
       return {
         ...base,
         outcome: 'notSent',
@@ -110,13 +111,13 @@ export async function submitDocument(
     uniqueIdExtensionLimit: options.target.uniqueIdExtensionLimit,
     ...(profile ? { profile } : {}),
   });
-  const metadataWarnings = prepared.issues.filter((i) => i.severity !== 'error').map(asError);
+  const metadataWarnings = prepared.issues.filter((i) => i.severity !== 'error').map(issueAsError);
   if (!prepared.metadata) {
     return {
       ...base,
       outcome: 'notSent',
       class: 'invalid',
-      errors: prepared.issues.filter((i) => i.severity === 'error').map(asError),
+      errors: prepared.issues.filter((i) => i.severity === 'error').map(issueAsError),
       warnings: metadataWarnings,
       uniqueId: null,
       durationMs: elapsed(),

@@ -1,20 +1,19 @@
 // Submits many documents to one target: validator, the target session (with the caller's in-process peer for `local`), bounded concurrency.
 import { readDocument } from '../cda/read-document.js';
-import { openBytesValidator } from '../validation/bytes-validator.js';
-import type { BytesValidator } from '../validation/bytes-validator.js';
+import { openValidator, threadsFor } from '../validation/validator.js';
+import type { Validator } from '../validation/validator.js';
 import type { ProfileId } from '../core/report.js';
-import { defaultJobs } from '../validation/validate-files.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { summarizeSubmissions } from './submission-report.js';
 import type { SubmissionRunReport } from './submission-report.js';
 import { submitDocument, unreadableDocument } from './submit-document.js';
 import type { DocumentSubmission } from './submit-document.js';
 import { openTargetSession } from './target-session.js';
 import type { LocalPeer } from './target-session.js';
-import type { Target } from './targets.js';
+import type { Target } from '../config/targets.js';
 
 /** Starts the in-process repository of an `embedded` target; it checks CDA with the validator it is given, as KIH does. */
-export type StartLocalPeer = (validator: BytesValidator | undefined) => Promise<LocalPeer & { close(): Promise<void> }>;
+export type StartLocalPeer = (validator: Validator | undefined) => Promise<LocalPeer & { close(): Promise<void> }>;
 
 export interface SubmitFilesOptions {
   readonly target: Target;
@@ -35,7 +34,6 @@ export interface SubmitFilesOptions {
 }
 
 export const DEFAULT_SUBMIT_CONCURRENCY = 4;
-const MIN_FILES_FOR_THREADS = 8;
 
 /** What a run holds open, closed in reverse order whatever happened. */
 class Resources {
@@ -75,10 +73,12 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
   const resources = new Resources();
   try {
     const validateHere = options.validate ?? true;
-    let validator: BytesValidator | undefined;
+    let validator: Validator | undefined;
     if (validateHere || target.embedded) {
-      const threads = options.jobs ?? (files.length < MIN_FILES_FOR_THREADS ? 1 : defaultJobs(files.length));
-      const opened = await openBytesValidator(options.profile ? { profile: options.profile } : {}, threads);
+      const opened = await openValidator({
+        ...(options.profile ? { profile: options.profile } : {}),
+        threads: threadsFor(files.length, options.jobs),
+      });
       resources.add(() => opened.close());
       validator = opened;
     }

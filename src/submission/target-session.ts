@@ -1,13 +1,13 @@
 // One target session: everything needed to send to a target (settings, ID card source, transport, retry policy), opened once and closed once.
 import { KihError } from '../core/kih-error.js';
-import type { ResolvedSettings } from '../xds/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { createTransport } from './http-transport.js';
 import type { Transport } from './http-transport.js';
 import { idCardSourceFor } from './id-card-source.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { IdCardSource, SendTarget } from './send-submission.js';
-import type { Target } from './targets.js';
+import type { Target } from '../config/targets.js';
 
 /**
  * A repository running inside this process for an `embedded` target (`local`): started by the

@@ -1,4 +1,5 @@
 // HL7 v2 data types of XDS metadata (CX, XON, XCN, DTM, OID, uniqueId): formatting, checking, CDA time conversion.
+import { isOid } from '../core/oid.js';
 import { randomUUID } from 'node:crypto';
 
 /** HL7 v2 escapes for the separators `| ^ ~ \ &`, so a name can never break a CX/XON/XCN value apart. */
@@ -53,10 +54,7 @@ export function formatXcn(name: PersonName): string {
   return fields.join('^');
 }
 
-/** ISO OID: arcs without leading zeros, first arc 0–2, at most 64 characters (ITI TF-3 4.2.3.1.7). */
-export function isOid(value: string): boolean {
-  return value.length <= 64 && /^[0-2](\.(0|[1-9]\d*))+$/.test(value);
-}
+export { isOid };
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

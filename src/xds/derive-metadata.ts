@@ -17,7 +17,7 @@ import {
 } from './datatypes.js';
 import type { PersonName } from './datatypes.js';
 import type { CodedValue, DocumentEntry, SubmissionMetadata, SubmissionSet } from './metadata-model.js';
-import type { MetadataSettings } from './metadata-settings.js';
+import type { MetadataSettings } from '../config/metadata-settings.js';
 import { CLASS_CODE_CLINICAL_REPORT, DK_OID, DOCUMENT_ENTRY, HL7_OID, RIM, TYPE_CODES } from './vocabulary.js';
 
 export type DocumentFamily = 'phmr' | 'qrd' | 'qfdd';

@@ -1,11 +1,8 @@
 // The XDS metadata of one submission as plain data, with the field names of the IHE/DK metadata profile.
 
-/** A coded value; `codeSystem` is the coding scheme (an OID, or a URN where the profile says so). */
-export interface CodedValue {
-  readonly code: string;
-  readonly codeSystem: string;
-  readonly displayName: string;
-}
+import type { CodedValue } from '../config/metadata-settings.js';
+
+export type { CodedValue };
 
 export interface DocumentEntry {
   /** The registry object id inside the request (`urn:uuid:…`, made anew per request). */

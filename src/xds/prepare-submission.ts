@@ -11,8 +11,8 @@ import { parseSubmission } from './ebrim-parse.js';
 import type { SubmissionMetadata } from './metadata-model.js';
 import { checkSubmission, compareWithCda, DEFAULT_METADATA_RULE_OPTIONS } from './metadata-rules.js';
 import type { MetadataRuleOptions } from './metadata-rules.js';
-import { SETTINGS_TO_CHOOSE } from './metadata-settings.js';
-import type { ResolvedSettings } from './metadata-settings.js';
+import { SETTINGS_TO_CHOOSE } from '../config/metadata-settings.js';
+import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { rimToMetadata } from './rim-to-metadata.js';
 
 export interface PrepareOptions {

@@ -1,7 +1,9 @@
 // The SOAP envelope of an ITI-41 request: SOAP 1.1 with DGWS headers for KIH, or SOAP 1.2 for plain IHE peers, both with WS-Addressing.
 import { ITI41_ACTION, WSA_ANONYMOUS, XDS_NS } from './vocabulary.js';
 
-export type SoapVersion = '1.1' | '1.2';
+import type { SoapVersion } from '../config/targets.js';
+
+export type { SoapVersion };
 
 export interface DgwsHeaderOptions {
   /**

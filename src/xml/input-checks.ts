@@ -1,7 +1,8 @@
 // Checks on a document's raw bytes before any XML parser sees them: size, emptiness, UTF-8, DOCTYPE.
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../config/limits.js';
 import type { ValidationIssue } from '../core/report.js';
 
-export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+export { DEFAULT_MAX_DOCUMENT_BYTES };
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.js';
-import type { ApiLimits } from '../../src/http/api-config.js';
+import type { ApiLimits } from '../../src/config/api-config.js';
 import { createCaseChecker } from '../../src/certification/case-checker.js';
 import { createCertification } from '../../src/store/certification-service.js';
 import { loadProtocols } from '../../src/certification/protocol.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
-import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import { settingsFrom } from '../../src/config/load-config.js';
+import { createSenders } from '../../src/queue/stage-services.js';
+import { openValidator } from '../../src/validation/validator.js';
 import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
 import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
@@ -67,8 +69,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let validator: StageValidator | undefined;
   let senders: Senders | undefined;
   if (workers) {
-    validator = await openStageValidator(1);
-    senders = createSenders(simulatorSettings(sim), {});
+    validator = await openValidator({ threads: 1 });
+    senders = createSenders(settingsFrom(simulatorSettings(sim), undefined));
   }
   const service = startService({
     redisUrl: REDIS_URL,

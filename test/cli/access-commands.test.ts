@@ -65,7 +65,7 @@ describe('kih vendor', () => {
   it('refuses a vendor id that is not lower-case letters, digits, ".", "_" or "-", and bad usage', async () => {
     const bad = await kih('vendor', 'add', 'Acme Health');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('CLI_ERR_USAGE');
+    expect(bad.stderr).toContain('STORE_ERR_INVALID_ID');
     expect((await kih('vendor', 'promote', 'acme')).code).toBe(2);
     expect((await kih('vendor', 'add')).code).toBe(2);
   });
@@ -98,6 +98,6 @@ describe('kih admin', () => {
       env: {},
     });
     expect(code).toBe(2);
-    expect(err.join('')).toContain('STORE_ERR_CONFIG');
+    expect(err.join('')).toContain('CONFIG_ERR_INVALID');
   });
 });

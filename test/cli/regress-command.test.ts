@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { RegressionDiff } from '../../src/regression/diff-results.js';
 import type { RegressionResult } from '../../src/regression/result.js';
-import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { simulatorTargetSettings } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import { runBinary, runInProcess } from '../helpers/cli.js';

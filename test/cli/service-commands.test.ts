@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/main.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
-import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import { settingsFrom } from '../../src/config/load-config.js';
+import { createSenders } from '../../src/queue/stage-services.js';
+import { openValidator } from '../../src/validation/validator.js';
 import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
 import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
@@ -50,8 +52,8 @@ beforeAll(async () => {
   sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), 'kih-cli-service-')) });
   // The commands migrate the schema themselves; the workers start once it exists.
   expect((await kih(['enqueue', path.join(SAMPLES, 'dk-qrd-1.3', 'valid'), '--vendor', 'warmup'])).code).toBe(0);
-  validator = await openStageValidator(1);
-  senders = createSenders(simulatorSettings(sim), {});
+  validator = await openValidator({ threads: 1 });
+  senders = createSenders(settingsFrom(simulatorSettings(sim), undefined));
   service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'cli-test', validator, senders, backoffMs: 20 });
 });
 
@@ -96,10 +98,10 @@ describe('kih enqueue and kih status', () => {
 
   it('refuses to start without DATABASE_URL or a vendor', async () => {
     const noDb = await kih(['status', '00000000-0000-0000-0000-000000000000'], { DATABASE_URL: '' });
-    expect(noDb.stderr).toMatch(/STORE_ERR_CONFIG: DATABASE_URL is not set/);
+    expect(noDb.stderr).toMatch(/CONFIG_ERR_INVALID: DATABASE_URL is not set/);
     expect((await kih(['enqueue', SAMPLES])).stderr).toMatch(/CLI_ERR_USAGE: Name the vendor/);
     expect((await kih(['worker', '--queues', 'validate,nonsense'])).stderr).toMatch(
-      /STORE_ERR_CONFIG: Queues are some of/
+      /CONFIG_ERR_INVALID \(KIH_QUEUES\): Queues are some of/
     );
   });
 });

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/main.js';
 import type { DocumentSubmission } from '../../src/submission/submit-document.js';
-import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { simulatorTargetSettings } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { runInProcess, SAMPLES } from '../helpers/cli.js';

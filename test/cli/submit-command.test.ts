@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SubmissionRunReport } from '../../src/submission/submission-report.js';
 import type { DocumentSubmission } from '../../src/submission/submit-document.js';
-import { LOCAL_VENDOR_ID_CARD, simulatorTargetSettings } from '../../src/submission/targets.js';
+import { LOCAL_VENDOR_ID_CARD, simulatorTargetSettings } from '../../src/config/targets.js';
 import { loadCredentials } from '../../src/security/credentials.js';
 import { buildSystemIdCard } from '../../src/security/id-card.js';
 import { signIdCard } from '../../src/security/sign-id-card.js';

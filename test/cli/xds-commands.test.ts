@@ -122,10 +122,10 @@ describe('kih metadata', () => {
       /displayName: must be a non-empty string/,
     ],
     ['bad style', '{"metadata":{"formatCodeStyle":"old"}}', /"versioned" or "legacy"/],
-  ])('a settings file with %s is refused (exit 2, XDS_ERR_SETTINGS)', async (_name, json, message) => {
+  ])('a settings file with %s is refused (exit 2, CONFIG_ERR_INVALID)', async (_name, json, message) => {
     const run = await runInProcess(['metadata', PHMR, '-c', write('bad.json', json)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/XDS_ERR_SETTINGS/);
+    expect(run.stderr).toMatch(/CONFIG_ERR_INVALID/);
     expect(run.stderr).toMatch(message);
   });
 

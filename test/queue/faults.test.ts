@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { simulatorTargetSettings } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { enqueueRun } from '../../src/queue/enqueue-run.js';
 import { startService } from '../../src/queue/service.js';

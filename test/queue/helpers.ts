@@ -2,14 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { simulatorTargetSettings } from '../../src/submission/targets.js';
+import { simulatorTargetSettings } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { Database } from '../../src/store/database.js';
 import { runStatus } from '../../src/store/records.js';
 import type { RunStatus } from '../../src/store/records.js';
-import { parseSettingsFile } from '../../src/xds/settings-file.js';
-import type { SettingsFile } from '../../src/xds/settings-file.js';
+import { parseSettingsFile } from '../../src/config/settings-file.js';
+import type { SettingsFile } from '../../src/config/settings-file.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

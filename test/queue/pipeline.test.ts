@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { enqueueRun, resumeRun } from '../../src/queue/enqueue-run.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
-import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import { settingsFrom } from '../../src/config/load-config.js';
+import { createSenders } from '../../src/queue/stage-services.js';
+import { openValidator } from '../../src/validation/validator.js';
 import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
 import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
@@ -25,8 +27,8 @@ beforeAll(async () => {
   db = testDatabase('pipeline');
   await migrate(db);
   sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), 'kih-pipeline-')) });
-  validator = await openStageValidator(1);
-  senders = createSenders(simulatorSettings(sim, 1_500), {});
+  validator = await openValidator({ threads: 1 });
+  senders = createSenders(settingsFrom(simulatorSettings(sim, 1_500), undefined));
   service = startService({
     redisUrl: REDIS_URL,
     prefix: testPrefix('pipeline'),

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { enqueueRun } from '../../src/queue/enqueue-run.js';
+import { jobId } from '../../src/queue/names.js';
+import { startService } from '../../src/queue/service.js';
 import { execRecordJob } from '../../src/queue/record-queue.js';
 import type { Enqueue, JobDataByQueue, StageContext } from '../../src/queue/stage-context.js';
-import { createSenders, openStageValidator } from '../../src/queue/stage-services.js';
+import { settingsFrom } from '../../src/config/load-config.js';
+import { createSenders } from '../../src/queue/stage-services.js';
+import { openValidator } from '../../src/validation/validator.js';
 import type { Senders, StageValidator } from '../../src/queue/stage-services.js';
 import { execSubmitJob, TransientSubmissionError } from '../../src/queue/submit-queue.js';
 import { execValidateJob } from '../../src/queue/validate-queue.js';
@@ -16,7 +20,7 @@ import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { claimSubmission, getRunDocument, runStatus } from '../../src/store/records.js';
 import { dropTestDatabase, testDatabase } from '../helpers/database.js';
-import { corpus, simulatorSettings } from './helpers.js';
+import { corpus, REDIS_URL, simulatorSettings, testPrefix } from './helpers.js';
 
 let db: Database;
 let sim: ProjectSimulator;
@@ -37,8 +41,8 @@ beforeAll(async () => {
   db = testDatabase('stages');
   await migrate(db);
   sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), 'kih-stages-')) });
-  validator = await openStageValidator(1);
-  senders = createSenders(simulatorSettings(sim, 1_000), {});
+  validator = await openValidator({ threads: 1 });
+  senders = createSenders(settingsFrom(simulatorSettings(sim, 1_000), undefined));
 });
 
 afterAll(async () => {
@@ -169,10 +173,54 @@ describe('submit', () => {
   it('an unknown target is a configuration error', async () => {
     const data = await validatedRun();
     await expect(execSubmitJob(ctx(), { ...data, target: 'nowhere' }, { lastAttempt: false })).rejects.toMatchObject({
-      code: 'CLI_ERR_USAGE',
+      code: 'CONFIG_ERR_INVALID',
+      path: 'targets.nowhere',
     });
     await expect(execSubmitJob(ctx(), { ...data, target: 'local' }, { lastAttempt: false })).rejects.toMatchObject({
-      code: 'STORE_ERR_CONFIG',
+      code: 'CONFIG_ERR_INVALID',
     });
+  });
+
+  it('a submit job naming an unknown target fails at once on a real worker: one attempt, no backoff, the reason in the run history', async () => {
+    const data = await validatedRun();
+    const service = startService({
+      redisUrl: REDIS_URL,
+      prefix: testPrefix('unknown-target'),
+      db,
+      actor: 'test-worker',
+      work: ['submit'],
+      validator,
+      senders,
+      attempts: { submit: 5 },
+      backoffMs: 60_000,
+    });
+    try {
+      const failed = new Promise<{ attemptsMade: number; reason: string }>((resolve) => {
+        service.workers[0]!.on('failed', (job, err) => {
+          resolve({ attemptsMade: job?.attemptsMade ?? -1, reason: err.message });
+        });
+      });
+      await service.enqueue('submit', { ...data, target: 'nowhere' });
+      const { attemptsMade, reason } = await failed;
+      expect(reason).toMatch(/^CONFIG_ERR_INVALID: Unknown target "nowhere"/);
+      expect(attemptsMade).toBe(1);
+      const job = await service.queues.submit.getJob(jobId('submit', data.runId, data.seq));
+      expect(await job?.getState()).toBe('failed');
+      // The failure is recorded in the run's history, so it shows without looking into Redis.
+      for (let i = 0; i < 50; i++) {
+        const events = await db.query<{ detail: { reason: string } }>(
+          `SELECT detail FROM events WHERE run_id = $1 AND kind = 'job-failed'`,
+          [data.runId]
+        );
+        if (events.length > 0) {
+          expect(events[0]!.detail.reason).toMatch(/CONFIG_ERR_INVALID/);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('no job-failed event was recorded');
+    } finally {
+      await service.close(1_000);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { compareDocument } from '../../src/regression/compare-manifest.js';
 import { compareMetadata, parseExpectedMetadata } from '../../src/regression/expected-metadata.js';
 import { parseManifest } from '../../src/regression/manifest.js';
 import { observeMetadata } from '../../src/regression/observe-metadata.js';
-import { resolveSettings } from '../../src/xds/metadata-settings.js';
+import { resolveSettings } from '../../src/config/metadata-settings.js';
 import { SAMPLES } from '../helpers/cli.js';
 import { observed } from './helpers.js';
 

@@ -6,17 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { NIGHTLY_SCHEDULER_ID, startRegressionService } from '../../src/queue/regress-queue.js';
 import type { RegressionService, RegressionServiceOptions } from '../../src/queue/regress-queue.js';
-import type { RegressionSettings } from '../../src/regression/regression-settings.js';
+import type { RegressionSettings } from '../../src/config/regression-settings.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
-import { openStageValidator } from '../../src/queue/stage-services.js';
+import { openValidator } from '../../src/validation/validator.js';
 import type { StageValidator } from '../../src/queue/stage-services.js';
 import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { getRegressionRun, latestRegressionRuns, listRegressionRuns } from '../../src/store/regression-records.js';
 import type { RegressionRunDetail } from '../../src/store/regression-records.js';
 import { runStatus } from '../../src/store/records.js';
-import { resolveSettings } from '../../src/xds/metadata-settings.js';
+import { resolveSettings } from '../../src/config/metadata-settings.js';
 import { runBinary } from '../helpers/cli.js';
 import { dropTestDatabase, TEST_DATABASE_URL, testDatabase } from '../helpers/database.js';
 import { REDIS_URL, testPrefix } from '../queue/helpers.js';
@@ -97,13 +97,8 @@ async function regression(
   work = true,
   metadataSettings?: RegressionServiceOptions['metadataSettings']
 ): Promise<RegressionService> {
-  const r = await startRegressionService({
-    redisUrl: REDIS_URL,
-    prefix,
-    db,
-    actor: `regress-test-${opened.length}`,
+  const r = await startRegressionService(service, {
     settings: settings(over),
-    enqueue: service.enqueue,
     work,
     ...(metadataSettings ? { metadataSettings } : {}),
   });
@@ -157,7 +152,7 @@ beforeAll(async () => {
   db = testDatabase('regress');
   await migrate(db);
   prefix = testPrefix('regress');
-  validator = await openStageValidator(1);
+  validator = await openValidator({ threads: 1 });
   service = startService({
     redisUrl: REDIS_URL,
     prefix,

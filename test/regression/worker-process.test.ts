@@ -127,14 +127,14 @@ describe('kih worker with a regression section', () => {
     expect(new Set(keys.map((k) => k.job_key)).size).toBe(keys.length);
   }, 60_000);
 
-  it('a schedule that is not a cron expression stops the worker at start with REGRESS_ERR_CONFIG', () => {
+  it('a schedule that is not a cron expression stops the worker at start with CONFIG_ERR_INVALID', () => {
     const r = spawnSync(process.execPath, [WORKER, '--config', settingsFile('bad.json', 'at two')], {
       env: env(),
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('REGRESS_ERR_CONFIG');
+    expect(r.stderr).toContain('CONFIG_ERR_INVALID');
     expect(r.stderr).toContain('"at two" is not a cron expression');
   });
 });

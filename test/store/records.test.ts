@@ -210,7 +210,7 @@ describe('one record per run document', () => {
 });
 
 describe('configuration', () => {
-  it('refuses unusable settings with STORE_ERR_CONFIG, and an unreachable database with STORE_ERR_DATABASE', async () => {
+  it('refuses unusable settings with CONFIG_ERR_INVALID, and an unreachable database with STORE_ERR_DATABASE', async () => {
     expect(() => openDatabase({ url: 'not a url' })).toThrow(/DATABASE_URL is not a URL/);
     expect(() => openDatabase({ url: 'mysql://x/y' })).toThrow(/must be postgres/);
     expect(() => openDatabase({ url: TEST_DATABASE_URL, schema: 'Robert"; DROP' })).toThrow(/plain lower-case/);

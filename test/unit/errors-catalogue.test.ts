@@ -12,10 +12,20 @@ import {
   STORE_ERROR_CODES,
   XDS_ERROR_CODES,
   XSD_RULE_IDS,
+  ERROR_BEHAVIOUR,
+  httpStatusOf,
+  isRetryable,
 } from '../../src/core/codes.js';
+import type { ErrorCode } from '../../src/core/codes.js';
+import { toApiError } from '../../src/http/api-errors.js';
+import { KihError } from '../../src/core/kih-error.js';
+import { failFast } from '../../src/queue/job-errors.js';
+import { UnrecoverableError } from 'bullmq';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 
-const doc = readFileSync(`${PACKAGE_ROOT}/docs/errors.md`, 'utf8');
+const [doc = '', behaviourSection = ''] = readFileSync(`${PACKAGE_ROOT}/docs/errors.md`, 'utf8').split(
+  '## What each code does'
+);
 const documented = new Set([...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
 
 describe('docs/errors.md', () => {
@@ -38,4 +48,30 @@ describe('docs/errors.md', () => {
   it('documents no code the source does not have', () => {
     expect([...documented].filter((c) => !codes.includes(c!))).toEqual([]);
   });
+});
+
+describe('the behaviour of each code', () => {
+  const rows = new Map(
+    [...behaviourSection.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (\d{3}) \| (yes|no) \| ([12]) \|$/gm)].map((m) => [
+      m[1],
+      { status: Number(m[2]), retryable: m[3] === 'yes', exit: Number(m[4]) },
+    ])
+  );
+  it('is documented for every catalogued code, exactly as the catalogue says', () => {
+    expect(Object.fromEntries(rows)).toEqual(ERROR_BEHAVIOUR);
+  });
+  it('gives every code that is not a schema finding a behaviour', () => {
+    const thrown = Object.keys(ERROR_BEHAVIOUR).sort();
+    const catalogued = [...documented].filter((c) => !c!.startsWith('XSD_')).sort();
+    expect(thrown).toEqual(catalogued);
+  });
+  it.each(Object.keys(ERROR_BEHAVIOUR) as ErrorCode[])(
+    '%s: the API status and the job decision come from the catalogue',
+    (code) => {
+      const { status } = toApiError(new KihError(code, 'm'));
+      expect(status).toBe(httpStatusOf(code));
+      const decision = failFast(new KihError(code, 'm'));
+      expect(decision instanceof UnrecoverableError).toBe(!isRetryable(code));
+    }
+  );
 });

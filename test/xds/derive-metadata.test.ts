@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { BUILTIN_TARGETS } from '../../src/submission/targets.js';
+import { BUILTIN_TARGETS } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { DERIVATION_RULE_IDS } from '../../src/xds/derive-metadata.js';
 import type { DocumentEntry, SubmissionSet } from '../../src/xds/metadata-model.js';
-import { resolveSettings } from '../../src/xds/metadata-settings.js';
+import { resolveSettings } from '../../src/config/metadata-settings.js';
 import { CONFIG_RULE_IDS, prepareSubmission } from '../../src/xds/prepare-submission.js';
 import type { PreparedSubmission, PrepareOptions } from '../../src/xds/prepare-submission.js';
 

@@ -1,8 +1,8 @@
 // Targets from the built-ins, the settings file and the environment; unknown or ill-typed settings are refused.
 import { describe, expect, it } from '@jest/globals';
-import { resolveTarget } from '../../src/submission/target-settings.js';
-import { parseSettingsFile } from '../../src/xds/settings-file.js';
-import type { SettingsFile } from '../../src/xds/settings-file.js';
+import { resolveTarget } from '../../src/config/target-settings.js';
+import { parseSettingsFile } from '../../src/config/settings-file.js';
+import type { SettingsFile } from '../../src/config/settings-file.js';
 
 const file = (json: unknown): SettingsFile => parseSettingsFile('settings.json', JSON.stringify(json));
 

@@ -1,7 +1,7 @@
-// The regression section of the settings file: corpora relative to the file, a checked cron, every malformed value refused with REGRESS_ERR_CONFIG.
+// The regression section of the settings file: corpora relative to the file, a checked cron, every malformed value refused with CONFIG_ERR_INVALID.
 import { describe, expect, it } from '@jest/globals';
-import { parseRegressionSettings } from '../../src/regression/regression-settings.js';
-import { parseSettingsFile } from '../../src/xds/settings-file.js';
+import { parseRegressionSettings } from '../../src/config/regression-settings.js';
+import { parseSettingsFile } from '../../src/config/settings-file.js';
 
 describe('parseRegressionSettings', () => {
   it('resolves corpus directories against the settings file and fills in the defaults', () => {
@@ -31,7 +31,7 @@ describe('parseRegressionSettings', () => {
   ])('refuses %s', (_name, value, message) => {
     expect(() => parseRegressionSettings('kih.json', value, '/')).toThrow(message);
     expect(() => parseRegressionSettings('kih.json', value, '/')).toThrow(
-      expect.objectContaining({ code: 'REGRESS_ERR_CONFIG' })
+      expect.objectContaining({ code: 'CONFIG_ERR_INVALID' })
     );
   });
 });

@@ -1,9 +1,54 @@
 // Service settings from the environment (REDIS_URL, DATABASE_URL, KIH_*), checked at start so a typo fails at once and not inside a job.
-import { KihError } from '../core/kih-error.js';
-import { DEFAULT_SCHEMA } from '../store/database.js';
-import { checkRedisUrl } from './connection.js';
-import { checkPrefix, DEFAULT_PREFIX } from './names.js';
-import type { QueueKind } from './names.js';
+import { invalidSetting } from './invalid-setting.js';
+
+/** The service's three queues, in pipeline order. */
+export type QueueKind = 'validate' | 'submit' | 'record';
+
+export const DEFAULT_PREFIX = 'kih';
+export const DEFAULT_SCHEMA = 'kih';
+
+export function checkPrefix(prefix: string): string {
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(prefix)) {
+    invalidSetting('KIH_QUEUE_PREFIX', `A queue prefix is 1-64 letters, digits, "_", "-" or braces: "${prefix}"`);
+  }
+  return prefix;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The schema name goes into every connection's search_path, so only a plain identifier is taken. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    invalidSetting('KIH_DB_SCHEMA', `The database schema name "${schema}" is not a plain lower-case identifier.`);
+  }
+  return schema;
+}
+
+export function checkDatabaseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    invalidSetting('DATABASE_URL', 'DATABASE_URL is not a URL (postgres://user@host:port/database).');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    invalidSetting('DATABASE_URL', `DATABASE_URL must be postgres://…, not ${url.protocol}//…`);
+  }
+  return url;
+}
+
+export function checkRedisUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    invalidSetting('REDIS_URL', 'REDIS_URL is not a URL (redis://host:port).');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    invalidSetting('REDIS_URL', `REDIS_URL must be redis://… or rediss://…, not ${parsed.protocol}//…`);
+  }
+  return parsed;
+}
 
 export interface ServiceConfig {
   readonly redisUrl: string;
@@ -21,6 +66,8 @@ export interface ServiceConfig {
   /** BullMQ job lock and stalled-check interval: how soon a dead worker's jobs go to another one. */
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
+  /** Certification protocol files (KIH_PROTOCOLS_DIR); absent: the package's certification/. */
+  readonly protocolsDir?: string;
 }
 
 export const SERVICE_ENV = {
@@ -35,6 +82,7 @@ export const SERVICE_ENV = {
   KIH_SHUTDOWN_DEADLINE_MS: 'wait for active jobs on SIGTERM (default 30000)',
   KIH_LOCK_DURATION_MS: "a job's lock; a dead worker's jobs are taken over after it lapses (default 30000)",
   KIH_STALLED_INTERVAL_MS: 'how often workers look for such jobs (default 30000)',
+  KIH_PROTOCOLS_DIR: 'directory of certification protocol files (default certification/ of the package)',
 } as const;
 
 const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
@@ -46,7 +94,7 @@ function isKind(value: string): value is QueueKind {
 function positive(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {
-    throw new KihError('STORE_ERR_CONFIG', `${name} takes a whole number of at least 1: "${text}"`);
+    invalidSetting(name, `${name} takes a whole number of at least 1: "${text}"`);
   }
   return n;
 }
@@ -58,7 +106,7 @@ export function parseQueues(text: string): QueueKind[] {
     .filter(Boolean);
   const unknown = names.filter((n) => !isKind(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new KihError('STORE_ERR_CONFIG', `Queues are some of ${KINDS.join(', ')}: "${text}"`);
+    invalidSetting('KIH_QUEUES', `Queues are some of ${KINDS.join(', ')}: "${text}"`);
   }
   return [...new Set(names)] as QueueKind[];
 }
@@ -72,7 +120,7 @@ export function parseConcurrency(text: string): Partial<Record<QueueKind, number
     .filter(Boolean)) {
     const [name = '', value = ''] = part.split('=');
     if (!isKind(name)) {
-      throw new KihError('STORE_ERR_CONFIG', `Concurrency is queue=n for ${KINDS.join(', ')}: "${part}"`);
+      invalidSetting('KIH_CONCURRENCY', `Concurrency is queue=n for ${KINDS.join(', ')}: "${part}"`);
     }
     out[name] = positive(`Concurrency of ${name}`, value);
   }
@@ -86,18 +134,19 @@ export function readServiceConfig(
 ): ServiceConfig {
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    throw new KihError(
-      'STORE_ERR_CONFIG',
+    invalidSetting(
+      'DATABASE_URL',
       'DATABASE_URL is not set; service mode keeps its records in PostgreSQL (e.g. postgres://user@127.0.0.1:5432/kih).'
     );
   }
+  checkDatabaseUrl(databaseUrl);
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   checkRedisUrl(redisUrl);
   const settingsFile = overrides.config ?? env.KIH_CONFIG;
   return {
     redisUrl,
     databaseUrl,
-    schema: env.KIH_DB_SCHEMA ?? DEFAULT_SCHEMA,
+    schema: checkSchemaName(env.KIH_DB_SCHEMA ?? DEFAULT_SCHEMA),
     prefix: checkPrefix(env.KIH_QUEUE_PREFIX ?? DEFAULT_PREFIX),
     ...(settingsFile ? { settingsFile } : {}),
     queues: parseQueues(overrides.queues ?? env.KIH_QUEUES ?? KINDS.join(',')),
@@ -108,5 +157,6 @@ export function readServiceConfig(
     ...(env.KIH_STALLED_INTERVAL_MS
       ? { stalledIntervalMs: positive('KIH_STALLED_INTERVAL_MS', env.KIH_STALLED_INTERVAL_MS) }
       : {}),
+    ...(env.KIH_PROTOCOLS_DIR ? { protocolsDir: env.KIH_PROTOCOLS_DIR } : {}),
   };
 }

@@ -1,7 +1,21 @@
 // The `regression` section of the settings file: the nightly schedule (cron, Copenhagen time), the vendor its runs belong to, the corpora.
 import path from 'node:path';
 import { KihError } from '../core/kih-error.js';
-import { corpusName } from './corpus.js';
+import { invalidSetting } from './invalid-setting.js';
+
+const CORPUS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A corpus's name: given, or its directory's; the name keys its rows and reports. */
+export function corpusName(spec: { readonly dir: string; readonly name?: string }): string {
+  const name = spec.name ?? path.basename(path.resolve(spec.dir));
+  if (!CORPUS_NAME.test(name)) {
+    throw new KihError(
+      'REGRESS_ERR_CORPUS',
+      `A corpus name is 1-64 letters, digits, ".", "_" or "-": "${name}" (${spec.dir}).`
+    );
+  }
+  return name;
+}
 
 /** Regression runs follow Danish time, summer time included. */
 export const REGRESSION_TIME_ZONE = 'Europe/Copenhagen';
@@ -25,7 +39,7 @@ export interface RegressionSettings {
 }
 
 function bad(where: string, message: string): never {
-  throw new KihError('REGRESS_ERR_CONFIG', `${where}: ${message}`);
+  invalidSetting(where, `${where}: ${message}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,12 +1,35 @@
 // Named submission targets: the local simulator and KIH's test and production repositories, with their wire settings.
 import path from 'node:path';
 import { KihError } from '../core/kih-error.js';
+import { invalidSetting } from './invalid-setting.js';
 import { PACKAGE_ROOT } from '../core/package-info.js';
-import { simulatorUrls } from '../config/simulator-paths.js';
-import type { MetadataSettings } from '../xds/metadata-settings.js';
-import type { SoapVersion } from '../xds/soap-envelope.js';
-import type { TlsFiles, TransportTimeouts } from './http-transport.js';
-import type { RetryPolicy } from './retry-policy.js';
+import { simulatorUrls } from './simulator-paths.js';
+import type { MetadataSettings } from './metadata-settings.js';
+
+export type SoapVersion = '1.1' | '1.2';
+
+export interface TransportTimeouts {
+  /** TCP + TLS connection set-up. */
+  readonly connectMs: number;
+  /** From the last request byte to the answer's headers (the repository validates and stores in this time). */
+  readonly headersMs: number;
+  /** Longest pause between answer body chunks. */
+  readonly bodyMs: number;
+}
+
+export interface TlsFiles {
+  readonly certificateFile?: string;
+  readonly privateKeyFile?: string;
+  /** Extra trusted CA certificates (PEM). */
+  readonly caFile?: string;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first one included. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
 
 /** How the sender's DGWS ID card is made: a self-signed card exchanged at the STS. */
 export interface IdCardSettings {
@@ -135,7 +158,7 @@ export const TARGET_NAMES = Object.keys(BUILTIN_TARGETS);
 export function getTarget(name: string): Target {
   const target = BUILTIN_TARGETS[name];
   if (!target) {
-    throw new KihError('CLI_ERR_USAGE', `Unknown target "${name}"; known targets: ${TARGET_NAMES.join(', ')}.`);
+    invalidSetting(`targets.${name}`, `Unknown target "${name}"; known targets: ${TARGET_NAMES.join(', ')}.`);
   }
   return target;
 }

@@ -1,9 +1,9 @@
 // A target's connection settings from the settings file and the environment: endpoint, ID card, TLS, timeouts, retries.
-import { KihError } from '../core/kih-error.js';
-import { resolveSettings } from '../xds/metadata-settings.js';
-import type { MetadataSettings, ResolvedSettings } from '../xds/metadata-settings.js';
-import { fail, isRecord, text } from '../xds/settings-file.js';
-import type { SettingsFile } from '../xds/settings-file.js';
+import { invalidSetting } from './invalid-setting.js';
+import { resolveSettings } from './metadata-settings.js';
+import type { MetadataSettings, ResolvedSettings } from './metadata-settings.js';
+import { fail, isRecord, text } from './settings-file.js';
+import type { SettingsFile } from './settings-file.js';
 import { BUILTIN_TARGETS } from './targets.js';
 import type { IdCardSettings, Target } from './targets.js';
 
@@ -215,8 +215,8 @@ export function resolveTarget(name: string, file: SettingsFile | undefined, env:
       metadata: {},
     };
   } else {
-    throw new KihError(
-      'CLI_ERR_USAGE',
+    invalidSetting(
+      `targets.${name}`,
       `Unknown target "${name}"; known targets: ${[...Object.keys(BUILTIN_TARGETS), ...Object.keys(file?.targets ?? {})].join(', ')} (a new one needs an endpoint in the settings file).`
     );
   }

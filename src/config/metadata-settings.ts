@@ -1,6 +1,13 @@
 // Metadata values the CDA header cannot give: per vendor and target settings, their documented defaults, and which were used.
-import type { CodedValue } from './metadata-model.js';
-import { HL7_OID } from './vocabulary.js';
+/** A coded value; `codeSystem` is the coding scheme (an OID, or a URN where the profile says so). */
+export interface CodedValue {
+  readonly code: string;
+  readonly codeSystem: string;
+  readonly displayName: string;
+}
+
+/** SNOMED CT's OID, the code system of the two DK value sets below. */
+const SNOMED_CT = '2.16.840.1.113883.6.96';
 
 /** `versioned`: `urn:ad:dk:medcom:phmr-v2.1:full` etc. (current code system); `legacy`: `urn:ad:dk:medcom:phmr:full` (older KIH tools). */
 export type FormatCodeStyle = 'versioned' | 'legacy';
@@ -41,10 +48,10 @@ export const PLACEHOLDER_SOURCE_ID = '2.25.2242423018168987956693861080924295712
 export const DEFAULT_METADATA_SETTINGS: MetadataSettings = {
   healthcareFacilityTypeCode: {
     code: '550621000005101',
-    codeSystem: HL7_OID.snomedCt,
+    codeSystem: SNOMED_CT,
     displayName: 'hjemmesygeplejeenhed',
   },
-  practiceSettingCode: { code: '408443003', codeSystem: HL7_OID.snomedCt, displayName: 'almen medicin' },
+  practiceSettingCode: { code: '408443003', codeSystem: SNOMED_CT, displayName: 'almen medicin' },
   sourceId: PLACEHOLDER_SOURCE_ID,
   formatCodeStyle: 'versioned',
   eventCodes: [],

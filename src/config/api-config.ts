@@ -1,7 +1,7 @@
 // The HTTP server's settings from the environment (KIH_HTTP_*, KIH_FORMAL_TARGET, limits), checked at start.
 import { randomBytes } from 'node:crypto';
-import { KihError } from '../core/kih-error.js';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../xml/input-checks.js';
+import { invalidSetting } from './invalid-setting.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './limits.js';
 
 export interface ApiLimits {
   /** Bytes per document (raw body or one multipart file). */
@@ -22,7 +22,6 @@ export interface ApiConfig {
   readonly sessionSecret: Buffer;
   /** Add `Secure` to cookies (behind TLS). */
   readonly secureCookies: boolean;
-  readonly protocolsDir?: string;
 }
 
 export const API_ENV = {
@@ -34,13 +33,12 @@ export const API_ENV = {
   KIH_MAX_UPLOAD_BYTES: `bytes per uploaded document (default ${DEFAULT_MAX_DOCUMENT_BYTES})`,
   KIH_MAX_UPLOAD_FILES: 'documents per upload (default 20)',
   KIH_RATE_LIMIT: 'requests per minute per API key (default 300)',
-  KIH_PROTOCOLS_DIR: 'directory of certification protocol files (default certification/ of the package)',
 } as const;
 
 function whole(name: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) {
-    throw new KihError('STORE_ERR_CONFIG', `${name} takes a whole number of at least ${min}: "${text}"`);
+    invalidSetting(name, `${name} takes a whole number of at least ${min}: "${text}"`);
   }
   return n;
 }
@@ -48,7 +46,7 @@ function whole(name: string, text: string, min: number): number {
 export function readApiConfig(env: NodeJS.ProcessEnv, overrides: { host?: string; port?: string } = {}): ApiConfig {
   const secret = env.KIH_SESSION_SECRET;
   if (secret !== undefined && secret.length < 32) {
-    throw new KihError('STORE_ERR_CONFIG', 'KIH_SESSION_SECRET must be at least 32 characters.');
+    invalidSetting('KIH_SESSION_SECRET', 'KIH_SESSION_SECRET must be at least 32 characters.');
   }
   return {
     host: overrides.host ?? env.KIH_HTTP_HOST ?? '127.0.0.1',
@@ -61,6 +59,5 @@ export function readApiConfig(env: NodeJS.ProcessEnv, overrides: { host?: string
     },
     sessionSecret: secret !== undefined ? Buffer.from(secret, 'utf8') : randomBytes(32),
     secureCookies: env.KIH_SECURE_COOKIES === '1',
-    ...(env.KIH_PROTOCOLS_DIR ? { protocolsDir: env.KIH_PROTOCOLS_DIR } : {}),
   };
 }

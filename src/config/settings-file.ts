@@ -1,9 +1,8 @@
 // Reads a vendor's settings file (JSON): metadata settings for every target and per target, checked field by field.
 import { readFile } from 'node:fs/promises';
-import { KihError } from '../core/kih-error.js';
-import { isOid } from './datatypes.js';
-import type { CodedValue } from './metadata-model.js';
-import type { MetadataSettings } from './metadata-settings.js';
+import { invalidSetting } from './invalid-setting.js';
+import { isOid } from '../core/oid.js';
+import type { CodedValue, MetadataSettings } from './metadata-settings.js';
 
 export interface SettingsFile {
   /** Settings for every target. */
@@ -27,7 +26,7 @@ type Json = unknown;
 
 /** Refuses a settings value; `where` names the key (shared with src/kih/target-settings.ts). */
 export function fail(where: string, message: string): never {
-  throw new KihError('XDS_ERR_SETTINGS', `${where}: ${message}`);
+  invalidSetting(where, `${where}: ${message}`);
 }
 
 export function isRecord(value: Json): value is Record<string, Json> {

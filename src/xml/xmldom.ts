@@ -1,7 +1,7 @@
 // Parses the security layer's small XML messages (ID cards, STS requests and answers) into xmldom trees, refusing DTDs.
 import { DOMParser } from '@xmldom/xmldom';
 import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { SAFE_PARSE_OPTIONS } from './libxml.js';
 
 /** Thrown for text that is not acceptable XML; callers turn it into their own error or fault. */
 export class XmlRejected extends Error {

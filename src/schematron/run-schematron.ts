@@ -6,6 +6,7 @@ import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG, MAX_FINDINGS_PARAM, SVRL_NS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { saxonJs } from './saxon.js';
+import { childElements } from '../xml/libxml-tree.js';
 
 /** Runs the stylesheet on the document text and returns the SVRL. Throws SCH_ERR_RUNTIME. */
 export function transformToSvrl(stylesheet: unknown, text: string, maxFindingsPerAssert: number): string {
@@ -57,16 +58,6 @@ function normalize(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-function childElements(el: XmlElement, local: string): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let c = el.firstChild; c; c = c.next) {
-    if (c instanceof XmlElement && c.namespaceUri === SVRL_NS && c.name === local) {
-      out.push(c);
-    }
-  }
-  return out;
-}
-
 /** The line of the node a canonical path names; an attribute has none of its own, so its element's. */
 export function lineOf(doc: XmlDocument, xpath: string): number | undefined {
   if (xpath === '' || xpath === '/') {
@@ -112,11 +103,11 @@ export function svrlToIssues(svrl: string, doc?: XmlDocument): ValidationIssue[]
       const flag = get('flag');
       const location = get('location') ?? '';
       const text = normalize(
-        childElements(el, 'text')
+        childElements(el, SVRL_NS, 'text')
           .map((t) => t.content)
           .join(' ')
       );
-      const diagnostics = childElements(el, 'diagnostic-reference')
+      const diagnostics = childElements(el, SVRL_NS, 'diagnostic-reference')
         .map((d) => normalize(d.content))
         .filter((d) => d !== '');
       const message = diagnostics.length > 0 ? `${text} (${diagnostics.join('; ')})` : text;

@@ -1,12 +1,12 @@
 // Runs compiled rules on a document with SaxonJS and turns the SVRL into report issues with line numbers.
-import { XmlDocument, XmlElement } from 'libxml2-wasm';
+import { XmlDocument } from 'libxml2-wasm';
 import type { XmlNode } from 'libxml2-wasm';
 import { CDA_NAMESPACES } from '../core/namespaces.js';
 import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG, MAX_FINDINGS_PARAM, SVRL_NS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { saxonJs } from './saxon.js';
-import { childElements } from '../xml/libxml-tree.js';
+import { childElements, elementChildren } from '../xml/libxml-tree.js';
 
 /** Runs the stylesheet on the document text and returns the SVRL. Throws SCH_ERR_RUNTIME. */
 export function transformToSvrl(stylesheet: unknown, text: string, maxFindingsPerAssert: number): string {
@@ -91,8 +91,8 @@ export function svrlToIssues(svrl: string, doc?: XmlDocument): ValidationIssue[]
   }
   try {
     const issues: ValidationIssue[] = [];
-    for (let el = out.root.firstChild; el; el = el.next) {
-      if (!(el instanceof XmlElement) || el.namespaceUri !== SVRL_NS) {
+    for (const el of elementChildren(out.root)) {
+      if (el.namespaceUri !== SVRL_NS) {
         continue;
       }
       const kind = el.name === 'failed-assert' ? 'assert' : el.name === 'successful-report' ? 'report' : null;

@@ -3,6 +3,7 @@ import { XmlElement } from 'libxml2-wasm';
 import type { XmlDocument } from 'libxml2-wasm';
 import { checkInputBytes } from '../xml/input-checks.js';
 import { parseXml } from '../xml/xml-parser.js';
+import { elementChildren } from '../xml/libxml-tree.js';
 import { elementSteps } from '../xml/node-path.js';
 import { formatPath, formatStep } from '../xml/path-format.js';
 import type { PrefixOf } from '../xml/path-format.js';
@@ -101,15 +102,13 @@ function children(parent: Located): Located[] {
   }
   const counts = new Map<string, number>();
   const out: Located[] = [];
-  for (let child = parent.el.firstChild; child; child = child.next) {
-    if (child instanceof XmlElement) {
-      const at = locate(child, '');
-      const name = `{${at.ns}}${at.local}`;
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
-      const step = formatStep({ kind: 'element', ns: at.ns, local: at.local, position: n }, xdsPrefix);
-      out.push({ ...at, xpath: parent.xpath + step });
-    }
+  for (const child of elementChildren(parent.el)) {
+    const at = locate(child, '');
+    const name = `{${at.ns}}${at.local}`;
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    const step = formatStep({ kind: 'element', ns: at.ns, local: at.local, position: n }, xdsPrefix);
+    out.push({ ...at, xpath: parent.xpath + step });
   }
   childCache.set(parent, out);
   return out;

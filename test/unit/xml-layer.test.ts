@@ -23,6 +23,7 @@ import { canonicalPath } from '../../src/xml/node-path.js';
 import { formatPath } from '../../src/xml/path-format.js';
 import { parseXml } from '../../src/xml/xml-parser.js';
 import { parseXmlText } from '../../src/xml/xmldom.js';
+import { loadSchema, validateXsd } from '../../src/validation/xsd-schema.js';
 import { compileFixture } from '../schematron/helpers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -104,6 +105,36 @@ describe('one path format for the libxml2 tree and the Schematron engine tree', 
       expect(fromLibxml).toContain('/cda:ClinicalDocument[1]/cda:component[1]/cda:value[1]/@xsi:type');
       expect(fromLibxml).toContain('/cda:ClinicalDocument[1]/cda:component[1]/sdtc:raceCode[2]');
       expect(fromLibxml).toContain('/cda:ClinicalDocument[1]/cda:component[1]/plain[1]/plain[1]');
+    } finally {
+      doc.dispose();
+    }
+  });
+});
+
+describe('XSD findings on an attribute', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kih-xml-xsd-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('point at a namespaced attribute in the same format as canonicalPath', async () => {
+    const xsd = path.join(dir, 'q.xsd');
+    await writeFile(
+      xsd,
+      '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:hl7-org:v3"' +
+        ' elementFormDefault="qualified" attributeFormDefault="qualified">' +
+        '<xs:element name="ClinicalDocument"><xs:complexType><xs:attribute name="n" type="xs:integer"/>' +
+        '</xs:complexType></xs:element></xs:schema>'
+    );
+    const doc = XmlDocument.fromString('<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:c="urn:hl7-org:v3" c:n="x"/>');
+    try {
+      const issues = validateXsd(loadSchema(xsd), doc);
+      const attr = doc.root.attrs[0];
+      expect(attr && canonicalPath(attr)).toBe('/cda:ClinicalDocument[1]/@cda:n');
+      expect(issues.map((i) => i.xpath)).toEqual(['/cda:ClinicalDocument[1]/@cda:n']);
     } finally {
       doc.dispose();
     }

@@ -1,4 +1,4 @@
-// Namespace URIs and the prefixes the tool uses in every XPath it prints or evaluates.
+// Namespace URIs and the prefixes the tool uses in every XPath it prints or evaluates (paths are written by src/xml/path-format.ts).
 
 export const NS = {
   cda: 'urn:hl7-org:v3',
@@ -14,14 +14,3 @@ export const XINCLUDE_NAMESPACES: readonly string[] = [
 
 /** Prefix map for XPath evaluation against CDA documents. */
 export const CDA_NAMESPACES: Readonly<Record<string, string>> = { cda: NS.cda, sdtc: NS.sdtc, xsi: NS.xsi };
-
-const PREFIX_BY_URI = new Map<string, string>([
-  [NS.cda, 'cda'],
-  [NS.sdtc, 'sdtc'],
-  [NS.xsi, 'xsi'],
-]);
-
-/** The prefix the tool prints for a namespace URI, or undefined when it has none of its own. */
-export function knownPrefix(uri: string): string | undefined {
-  return PREFIX_BY_URI.get(uri);
-}

@@ -1,7 +1,7 @@
 // The project's own ISO Schematron compiler: a .sch (queryBinding xslt2/xslt3) in, XSLT 3.0 that emits SVRL out.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { NS } from '../core/namespaces.js';
+import { CANONICAL_PREFIXES } from '../xml/path-format.js';
 import { schematronError } from './errors.js';
 import { contextSelection, mayMatchAttribute, SelectionPlan } from './context-selection.js';
 import { resolveSchema } from './sch-model.js';
@@ -372,7 +372,7 @@ function patternXslt(
   }
 }
 
-/** XSLT for the canonical node path, identical in format to src/cda/node-path.ts. */
+/** XSLT for the canonical node path: the format of src/xml/path-format.ts, with its prefixes. */
 const PATH_FUNCTIONS = `
   <xsl:function name="kihsch:name-test" as="kihxs:string">
     <xsl:param name="node" as="node()"/>
@@ -380,11 +380,7 @@ const PATH_FUNCTIONS = `
     <xsl:variable name="local" select="local-name($node)"/>
     <xsl:sequence select="
       if ($uri eq '') then $local
-      else if ($uri eq '${NS.cda}') then 'cda:' || $local
-      else if ($uri eq '${NS.sdtc}') then 'sdtc:' || $local
-      else if ($uri eq '${NS.xsi}') then 'xsi:' || $local
-      else if ($uri eq 'http://www.w3.org/XML/1998/namespace') then 'xml:' || $local
-      else '*[local-name()=''' || $local || ''' and namespace-uri()=''' || $uri || ''']'"/>
+${CANONICAL_PREFIXES.map(([uri, prefix]) => `      else if ($uri eq '${uri}') then '${prefix}:' || $local\n`).join('')}      else '*[local-name()=''' || $local || ''' and namespace-uri()=''' || $uri || ''']'"/>
   </xsl:function>
   <xsl:function name="kihsch:step" as="kihxs:string">
     <xsl:param name="e" as="element()"/>

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { XmlDocument } from 'libxml2-wasm';
 import type { ValidationIssue } from '../core/report.js';
+import { findDoctype } from '../xml/guard.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { svrlToIssues, transformToSvrl } from './run-schematron.js';
@@ -150,6 +151,14 @@ export function runRules(
   libxmlDoc?: XmlDocument,
   options: RunRulesOptions = {}
 ): ValidationIssue[] {
+  // The text goes to SaxonJS's own parser, so it passes the guard here too (the pipeline has checked it already).
+  const doctype = findDoctype(text);
+  if (doctype) {
+    throw schematronError(
+      'SCH_ERR_RUNTIME',
+      `The document has a DOCTYPE declaration (line ${doctype.line}); rules run only on documents without one.`
+    );
+  }
   const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
   if (compiled.native && options.engine !== 'saxonjs') {
     try {

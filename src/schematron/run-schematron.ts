@@ -1,11 +1,12 @@
 // Runs compiled rules on a document with SaxonJS and turns the SVRL into report issues with line numbers.
-import { XmlDocument, XmlElement } from 'libxml2-wasm';
+import { XmlDocument } from 'libxml2-wasm';
 import type { XmlNode } from 'libxml2-wasm';
 import { CDA_NAMESPACES } from '../core/namespaces.js';
 import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG, MAX_FINDINGS_PARAM, SVRL_NS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { saxonJs } from './saxon.js';
+import { childElements, elementChildren } from '../xml/libxml-tree.js';
 
 /** Runs the stylesheet on the document text and returns the SVRL. Throws SCH_ERR_RUNTIME. */
 export function transformToSvrl(stylesheet: unknown, text: string, maxFindingsPerAssert: number): string {
@@ -57,16 +58,6 @@ function normalize(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-function childElements(el: XmlElement, local: string): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let c = el.firstChild; c; c = c.next) {
-    if (c instanceof XmlElement && c.namespaceUri === SVRL_NS && c.name === local) {
-      out.push(c);
-    }
-  }
-  return out;
-}
-
 /** The line of the node a canonical path names; an attribute has none of its own, so its element's. */
 export function lineOf(doc: XmlDocument, xpath: string): number | undefined {
   if (xpath === '' || xpath === '/') {
@@ -100,8 +91,8 @@ export function svrlToIssues(svrl: string, doc?: XmlDocument): ValidationIssue[]
   }
   try {
     const issues: ValidationIssue[] = [];
-    for (let el = out.root.firstChild; el; el = el.next) {
-      if (!(el instanceof XmlElement) || el.namespaceUri !== SVRL_NS) {
+    for (const el of elementChildren(out.root)) {
+      if (el.namespaceUri !== SVRL_NS) {
         continue;
       }
       const kind = el.name === 'failed-assert' ? 'assert' : el.name === 'successful-report' ? 'report' : null;
@@ -112,11 +103,11 @@ export function svrlToIssues(svrl: string, doc?: XmlDocument): ValidationIssue[]
       const flag = get('flag');
       const location = get('location') ?? '';
       const text = normalize(
-        childElements(el, 'text')
+        childElements(el, SVRL_NS, 'text')
           .map((t) => t.content)
           .join(' ')
       );
-      const diagnostics = childElements(el, 'diagnostic-reference')
+      const diagnostics = childElements(el, SVRL_NS, 'diagnostic-reference')
         .map((d) => normalize(d.content))
         .filter((d) => d !== '');
       const message = diagnostics.length > 0 ? `${text} (${diagnostics.join('; ')})` : text;

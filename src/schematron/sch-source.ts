@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XmlCData, XmlDocument, XmlElement, XmlEntityReference, XmlParseError, XmlText } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { XmlCData, XmlElement, XmlEntityReference, XmlParseError, XmlText } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
+import { XmlRefused } from '../xml/guard.js';
+import { parseLibxml } from '../xml/libxml.js';
 import { schematronError } from './errors.js';
 
 export const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
@@ -164,8 +166,12 @@ function findById(el: SchElement, id: string): SchElement | undefined {
 function parseTree(bytes: Uint8Array, file: string): XmlDocumentTree {
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromBuffer(bytes, { url: file, option: SAFE_PARSE_OPTIONS });
+    doc = parseLibxml(bytes, { url: file });
   } catch (err) {
+    if (err instanceof XmlRefused) {
+      // Rule files need no DTD; refusing it rules out entity expansion and external fetches.
+      throw schematronError('SCH_ERR_PARSE', `${file}: DOCTYPE declarations are not allowed in Schematron files.`, err);
+    }
     if (err instanceof XmlParseError) {
       const first = err.details[0];
       const at = first ? `${file}:${first.line}: ${first.message.trim()}` : `${file}: ${err.message}`;
@@ -174,10 +180,6 @@ function parseTree(bytes: Uint8Array, file: string): XmlDocumentTree {
     throw err;
   }
   try {
-    if (doc.dtd) {
-      // Rule files need no DTD; refusing it rules out entity expansion and external fetches.
-      throw schematronError('SCH_ERR_PARSE', `${file}: DOCTYPE declarations are not allowed in Schematron files.`);
-    }
     return { root: convert(doc.root, file) };
   } finally {
     doc.dispose();

@@ -1,7 +1,9 @@
 // Reads a DGWS ID card (an STS-signed saml:Assertion) from a file, checked but kept byte for byte.
 import { readFile } from 'node:fs/promises';
-import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { XmlParseError } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
+import { XmlRefused } from '../xml/guard.js';
+import { parseLibxml } from '../xml/libxml.js';
 import { KihError } from '../core/kih-error.js';
 import { XDS_NS } from '../xds/vocabulary.js';
 
@@ -13,13 +15,13 @@ const XML_DECLARATION = /^\uFEFF?<\?xml[^?]*\?>\s*/;
  */
 export function checkIdCard(text: string, source: string): string {
   const card = text.replace(XML_DECLARATION, '').trimEnd();
-  if (/<!DOCTYPE/i.test(card)) {
-    throw new KihError('XDS_ERR_ID_CARD', `${source}: the ID card has a DOCTYPE, which is refused.`);
-  }
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromString(card, { option: SAFE_PARSE_OPTIONS });
+    doc = parseLibxml(card);
   } catch (err) {
+    if (err instanceof XmlRefused) {
+      throw new KihError('XDS_ERR_ID_CARD', `${source}: the ID card has a DOCTYPE, which is refused.`);
+    }
     const detail = err instanceof XmlParseError ? err.message.trim() : String(err);
     throw new KihError('XDS_ERR_ID_CARD', `${source}: the ID card is not well-formed XML (${detail}).`);
   }

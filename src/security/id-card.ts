@@ -14,7 +14,7 @@ import {
   SOSI_NS,
   SYSTEM_LOG,
 } from './namespaces.js';
-import { childElements, isElement, onlyChild, parseXmlText, textOf, XmlRejected } from './safe-xml.js';
+import { childElements, isElement, onlyChild, parseXmlText, textOf, XmlRejected } from '../xml/xmldom.js';
 
 export const DEFAULT_ID_CARD_VALIDITY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_ISSUER = 'kih-certify';

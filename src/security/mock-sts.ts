@@ -11,7 +11,7 @@ import { certHashMatches, DEFAULT_ID_CARD_VALIDITY_MS, isoSeconds, writeIdCard }
 import { OTHER_FORMAT, SOSI_NS, WS_TRUST } from './namespaces.js';
 import { signIdCard, verifyIdCard } from './sign-id-card.js';
 import type { IdCardFaultCode, SignatureAlgorithmName } from './sign-id-card.js';
-import { childElements, decodeUtf8, isElement, onlyChild, parseXmlText, textOf } from './safe-xml.js';
+import { childElements, decodeUtf8, isElement, onlyChild, parseXmlText, textOf } from '../xml/xmldom.js';
 import { cardSource, WSA_2004_NS } from './sts-client.js';
 
 export interface MockStsOptions {

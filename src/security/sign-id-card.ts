@@ -6,7 +6,7 @@ import type { Credentials } from './credentials.js';
 import { readIdCardElement } from './id-card.js';
 import type { IdCardInfo } from './id-card.js';
 import { DSIG, ID_ATTRIBUTE, ID_CARD_ID, SIGNATURE_ID, SOSI_NS } from './namespaces.js';
-import { childElements, descendants, isElement, onlyChild, parseXmlText, textOf, XmlRejected } from './safe-xml.js';
+import { childElements, descendants, isElement, onlyChild, parseXmlText, textOf, XmlRejected } from '../xml/xmldom.js';
 
 export type SignatureAlgorithmName = 'rsa-sha256' | 'rsa-sha1';
 

@@ -5,7 +5,7 @@ import { KihError } from '../core/kih-error.js';
 import { escapeXmlText } from '../core/xml-escape.js';
 import { isoSeconds, readIdCard } from './id-card.js';
 import { SOSI_NS, WS_TRUST } from './namespaces.js';
-import { childElements, decodeUtf8, descendants, isElement, onlyChild, parseXmlText, textOf } from './safe-xml.js';
+import { childElements, decodeUtf8, descendants, isElement, onlyChild, parseXmlText, textOf } from '../xml/xmldom.js';
 import { elementText, scanElements } from './xml-source.js';
 import type { SourceElement } from './xml-source.js';
 

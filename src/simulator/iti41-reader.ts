@@ -1,8 +1,8 @@
 // Reads an incoming ITI-41 request: MTOM/XOP or plain SOAP, SOAP 1.1 or 1.2, the headers the simulator checks, the documents and the ebRIM.
-import type { XmlElement } from 'libxml2-wasm';
-import { ParseOption, XmlDocument, XmlParseError } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import { ParseOption, XmlParseError } from 'libxml2-wasm';
 import { checkInputBytes } from '../xml/input-checks.js';
-import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { parseLibxml, SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
 import { isKihError } from '../core/kih-error.js';
 import { elementText, findSourcePath, scanElements } from '../security/xml-source.js';
 import type { ValidationIssue } from '../core/report.js';
@@ -238,7 +238,7 @@ export function readIti41Request(
   }
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromBuffer(soapBytes, { url: 'request.xml', option: REQUEST_PARSE_OPTIONS });
+    doc = parseLibxml(soapBytes, { url: 'request.xml', option: REQUEST_PARSE_OPTIONS });
   } catch (err) {
     if (err instanceof XmlParseError) {
       const detail = err.details[0];

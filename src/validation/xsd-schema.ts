@@ -5,8 +5,8 @@ import path from 'node:path';
 import { XmlDocument, XmlValidateError, XsdValidator } from 'libxml2-wasm';
 import { KihError } from '../core/kih-error.js';
 import { serveFiles } from '../xml/libxml.js';
-import { knownPrefix } from '../core/namespaces.js';
 import { canonicalPath, resolveLibxmlPath } from '../xml/node-path.js';
+import { formatStep } from '../xml/path-format.js';
 import type { ValidationIssue } from '../core/report.js';
 import { classifyXsdMessage, humanizeXsdMessage } from './xsd-classify.js';
 
@@ -110,11 +110,7 @@ function attributeStep(message: string): string {
     return '';
   }
   const qualified = /^\{([^}]*)\}(.*)$/.exec(name);
-  if (!qualified) {
-    return `/@${name}`;
-  }
-  const prefix = knownPrefix(qualified[1] ?? '');
-  return prefix ? `/@${prefix}:${qualified[2] ?? ''}` : `/@*[local-name()='${qualified[2] ?? ''}']`;
+  return formatStep({ kind: 'attribute', ns: qualified?.[1] ?? '', local: qualified ? (qualified[2] ?? '') : name });
 }
 
 /** Validates a parsed document; an invalid document yields issues, never an exception. */

@@ -3,6 +3,10 @@ import { XmlElement } from 'libxml2-wasm';
 import type { XmlDocument } from 'libxml2-wasm';
 import { checkInputBytes } from '../xml/input-checks.js';
 import { parseXml } from '../xml/xml-parser.js';
+import { elementChildren } from '../xml/libxml-tree.js';
+import { elementSteps } from '../xml/node-path.js';
+import { formatPath, formatStep } from '../xml/path-format.js';
+import type { PrefixOf } from '../xml/path-format.js';
 import type { ValidationIssue } from '../core/report.js';
 import type {
   RimAssociation,
@@ -67,27 +71,12 @@ function relabel(issue: ValidationIssue): ValidationIssue {
   };
 }
 
-function stepName({ ns, local }: { ns: string; local: string }): string {
-  if (!ns) {
-    return local;
-  }
-  const prefix = PREFIX_BY_URI.get(ns);
-  return prefix ? `${prefix}:${local}` : `*[local-name()='${local}' and namespace-uri()='${ns}']`;
-}
+/** Canonical paths here use the XDS prefixes (rim:, lcm:, soap12: …), which XDS_XPATH_NAMESPACES evaluates. */
+const xdsPrefix: PrefixOf = (uri) => PREFIX_BY_URI.get(uri);
 
 /** Canonical path of an element found by search (its ancestors are not walked otherwise). */
 function pathOf(el: XmlElement): string {
-  const steps: string[] = [];
-  for (let cur: XmlElement | null = el; cur; cur = cur.parent) {
-    let n = 1;
-    for (let sib = cur.prev; sib; sib = sib.prev) {
-      if (sib instanceof XmlElement && sib.name === cur.name && sib.namespaceUri === cur.namespaceUri) {
-        n++;
-      }
-    }
-    steps.push(`${stepName({ ns: cur.namespaceUri, local: cur.name })}[${n}]`);
-  }
-  return '/' + steps.reverse().join('/');
+  return formatPath(elementSteps(el), xdsPrefix);
 }
 
 interface Located {
@@ -113,14 +102,13 @@ function children(parent: Located): Located[] {
   }
   const counts = new Map<string, number>();
   const out: Located[] = [];
-  for (let child = parent.el.firstChild; child; child = child.next) {
-    if (child instanceof XmlElement) {
-      const at = locate(child, '');
-      const step = stepName(at);
-      const n = (counts.get(step) ?? 0) + 1;
-      counts.set(step, n);
-      out.push({ ...at, xpath: `${parent.xpath}/${step}[${n}]` });
-    }
+  for (const child of elementChildren(parent.el)) {
+    const at = locate(child, '');
+    const name = `{${at.ns}}${at.local}`;
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    const step = formatStep({ kind: 'element', ns: at.ns, local: at.local, position: n }, xdsPrefix);
+    out.push({ ...at, xpath: parent.xpath + step });
   }
   childCache.set(parent, out);
   return out;

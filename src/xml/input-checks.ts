@@ -1,6 +1,7 @@
-// Checks on a document's raw bytes before any XML parser sees them: size, emptiness, UTF-8, DOCTYPE.
+// Checks on a document's raw bytes before any XML parser sees them: size, emptiness, UTF-8, DOCTYPE (through the guard).
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../config/limits.js';
 import type { ValidationIssue } from '../core/report.js';
+import { findDoctype } from './guard.js';
 
 export { DEFAULT_MAX_DOCUMENT_BYTES };
 
@@ -16,6 +17,15 @@ function issue(ruleId: string, message: string, line?: number, column?: number):
     ...(line ? { line } : {}),
     ...(column ? { column } : {}),
   };
+}
+
+/** The guard's refusal as a document issue (also used by parseXml for bytes that skipped these checks). */
+export function doctypeIssue(line: number): ValidationIssue {
+  return issue(
+    'CDA_ERR_DOCTYPE',
+    'The document has a DOCTYPE declaration. CDA documents need none, and DTDs and entities are refused for safety.',
+    line
+  );
 }
 
 export function tooLargeIssue(size: number, maxBytes: number): ValidationIssue {
@@ -100,35 +110,6 @@ function hasUtf16Or32Signature(bytes: Uint8Array): string | undefined {
 const XML_DECL = /^<\?xml\s[^>]*?encoding\s*=\s*(["'])([^"']*)\1/;
 
 /**
- * Skips the XML declaration, processing instructions, comments and white space of the prolog and
- * reports whether a DOCTYPE comes next. Scanning only the prolog keeps "<!DOCTYPE" inside text,
- * comments or CDATA of the body from tripping the check.
- */
-function doctypeOffset(text: string): number {
-  let i = 0;
-  for (;;) {
-    while (i < text.length && /\s/.test(text.charAt(i))) {
-      i++;
-    }
-    if (text.startsWith('<?', i)) {
-      const end = text.indexOf('?>', i + 2);
-      if (end < 0) {
-        return -1;
-      }
-      i = end + 2;
-    } else if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end < 0) {
-        return -1;
-      }
-      i = end + 3;
-    } else {
-      return text.startsWith('<!DOCTYPE', i) ? i : -1;
-    }
-  }
-}
-
-/**
  * All checks on raw bytes. Returns the decoded text (without BOM) when they pass, so callers
  * decode once; or the issues that stop the document here.
  */
@@ -179,19 +160,9 @@ export function checkInputBytes(
       ],
     };
   }
-  const doctype = doctypeOffset(text);
-  if (doctype >= 0) {
-    const line = text.slice(0, doctype).split('\n').length;
-    return {
-      ok: false,
-      issues: [
-        issue(
-          'CDA_ERR_DOCTYPE',
-          'The document has a DOCTYPE declaration. CDA documents need none, and DTDs and entities are refused for safety.',
-          line
-        ),
-      ],
-    };
+  const doctype = findDoctype(text);
+  if (doctype) {
+    return { ok: false, issues: [doctypeIssue(doctype.line)] };
   }
   return { ok: true, text };
 }

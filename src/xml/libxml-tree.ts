@@ -1,4 +1,4 @@
-// Walking libxml2-wasm trees: an element's element children, one child by name, trimmed text.
+// Walking libxml2-wasm trees: an element's element children, those with a name, the first of them, trimmed text.
 import { XmlElement } from 'libxml2-wasm';
 
 export function elementChildren(parent: XmlElement): XmlElement[] {
@@ -9,6 +9,11 @@ export function elementChildren(parent: XmlElement): XmlElement[] {
     }
   }
   return out;
+}
+
+/** The child elements with this namespace and local name, in document order. */
+export function childElements(parent: XmlElement, ns: string, name: string): XmlElement[] {
+  return elementChildren(parent).filter((c) => c.namespaceUri === ns && c.name === name);
 }
 
 /** The first child element with this namespace and local name (none when `parent` is absent). */

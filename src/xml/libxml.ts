@@ -1,13 +1,14 @@
-// libxml2 (WebAssembly) set-up: safe parse options and an input provider that serves only registered schema files.
+// The libxml2 (WebAssembly) adapter: the guarded parse of untrusted input, its safe options, and an input provider that serves only registered schema files.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ParseOption, xmlRegisterInputProvider } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, xmlRegisterInputProvider } from 'libxml2-wasm';
 import type { XmlInputProvider } from 'libxml2-wasm';
+import { refuseDoctype } from './guard.js';
 
 /**
  * Options for untrusted documents: no network, no external entities, line numbers past 65535.
- * Entities are never substituted (no NOENT) and DTDs are never loaded (no DTDLOAD); the DOCTYPE
- * check on raw bytes refuses them before parsing anyway.
+ * Entities are never substituted (no NOENT) and DTDs are never loaded (no DTDLOAD); the guard
+ * refuses a DOCTYPE before parsing anyway.
  */
 export const SAFE_PARSE_OPTIONS: ParseOption =
   ParseOption.XML_PARSE_NONET |
@@ -15,6 +16,26 @@ export const SAFE_PARSE_OPTIONS: ParseOption =
   ParseOption.XML_PARSE_BIG_LINES |
   ParseOption.XML_PARSE_NO_SYS_CATALOG |
   ParseOption.XML_PARSE_COMPACT;
+
+export interface LibxmlParseOptions {
+  /** Used only in libxml2's messages; nothing is fetched from it. */
+  readonly url?: string;
+  /** SAFE_PARSE_OPTIONS unless a caller adds to them (e.g. XML_PARSE_HUGE for large requests). */
+  readonly option?: ParseOption;
+}
+
+/**
+ * The entry for untrusted XML into libxml2: the guard first, then a parse with safe options.
+ * Throws XmlRefused for a DOCTYPE and libxml2's XmlParseError for text that is not well-formed;
+ * the caller turns either into its own error and owns (disposes) the returned document.
+ */
+export function parseLibxml(source: string | Uint8Array, options: LibxmlParseOptions = {}): XmlDocument {
+  refuseDoctype(source);
+  const parseOptions = { url: options.url, option: options.option ?? SAFE_PARSE_OPTIONS };
+  return typeof source === 'string'
+    ? XmlDocument.fromString(source, parseOptions)
+    : XmlDocument.fromBuffer(source, parseOptions);
+}
 
 /** Files libxml2 may open (schema documents pulled in by xs:include/xs:import), by absolute path. */
 const servedFiles = new Map<string, Uint8Array>();

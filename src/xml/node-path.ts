@@ -1,17 +1,9 @@
-// Canonical, evaluable XPaths for nodes (`/cda:ClinicalDocument[1]/cda:component[1]/…`) and the reverse walk from libxml2's paths.
+// Canonical, evaluable XPaths of libxml2 nodes (in the format of path-format.ts) and the reverse walk from libxml2's own paths.
 import { XmlAttribute, XmlElement } from 'libxml2-wasm';
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
-import { knownPrefix } from '../core/namespaces.js';
 import { elementChildren } from './libxml-tree.js';
-
-function stepName(el: XmlElement): string {
-  const uri = el.namespaceUri;
-  if (!uri) {
-    return el.name;
-  }
-  const prefix = knownPrefix(uri);
-  return prefix ? `${prefix}:${el.name}` : `*[local-name()='${el.name}' and namespace-uri()='${uri}']`;
-}
+import { formatPath } from './path-format.js';
+import type { PathStep } from './path-format.js';
 
 function sameName(a: XmlElement, b: XmlElement): boolean {
   return a.name === b.name && a.namespaceUri === b.namespaceUri;
@@ -27,23 +19,25 @@ function positionAmongSiblings(el: XmlElement): number {
   return n;
 }
 
+/** The steps from the root down to an element. */
+export function elementSteps(el: XmlElement | null): PathStep[] {
+  const steps: PathStep[] = [];
+  for (; el; el = el.parent) {
+    steps.push({ kind: 'element', ns: el.namespaceUri, local: el.name, position: positionAmongSiblings(el) });
+  }
+  return steps.reverse();
+}
+
 /**
- * The canonical path of an element or attribute: every step prefixed (`cda:`, `sdtc:`) and
- * indexed, so it can be evaluated with the tool's namespace map and compared across stages.
+ * The canonical path of an element or attribute (of any other node, its parent element's): every
+ * step prefixed (`cda:`, `sdtc:`) and indexed, so it can be evaluated with the tool's namespace
+ * map and compared across stages.
  */
 export function canonicalPath(node: XmlNode): string {
-  const steps: string[] = [];
-  let el: XmlElement | null;
   if (node instanceof XmlAttribute) {
-    steps.push(`@${node.name}`);
-    el = node.parent;
-  } else {
-    el = node instanceof XmlElement ? node : node.parent;
+    return formatPath([...elementSteps(node.parent), { kind: 'attribute', ns: node.namespaceUri, local: node.name }]);
   }
-  for (; el; el = el.parent) {
-    steps.push(`${stepName(el)}[${positionAmongSiblings(el)}]`);
-  }
-  return '/' + steps.reverse().join('/');
+  return formatPath(elementSteps(node instanceof XmlElement ? node : node.parent));
 }
 
 const STEP = /^(@)?(\*|[^[\]]+?)(?:\[(\d+)\])?$/;

@@ -1,8 +1,10 @@
-// Parses checked bytes into a libxml2 document, turning parser failures and XInclude into report issues.
-import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import type { ErrorDetail } from 'libxml2-wasm';
+// Parses a CDA document's bytes into a libxml2 document, turning the guard's refusal, parser failures and XInclude into report issues.
+import { XmlParseError } from 'libxml2-wasm';
+import type { ErrorDetail, XmlDocument } from 'libxml2-wasm';
 import type { ValidationIssue } from '../core/report.js';
-import { SAFE_PARSE_OPTIONS } from './libxml.js';
+import { XmlRefused } from './guard.js';
+import { doctypeIssue } from './input-checks.js';
+import { parseLibxml } from './libxml.js';
 import { XINCLUDE_NAMESPACES } from '../core/namespaces.js';
 
 export type ParseResult = { ok: true; doc: XmlDocument } | { ok: false; issues: ValidationIssue[] };
@@ -38,8 +40,12 @@ function mayUseXInclude(text: string): boolean {
 export function parseXml(bytes: Uint8Array, url: string, text?: string): ParseResult {
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromBuffer(bytes, { url, option: SAFE_PARSE_OPTIONS });
+    doc = parseLibxml(bytes, { url });
   } catch (err) {
+    if (err instanceof XmlRefused) {
+      // checkInputBytes refuses it first in the pipeline; callers that parse directly get the same issue.
+      return { ok: false, issues: [doctypeIssue(err.at.line)] };
+    }
     if (err instanceof XmlParseError) {
       // libxml2 stops at the first fatal error; later details are usually consequences of it.
       const first = err.details[0];

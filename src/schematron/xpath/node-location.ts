@@ -1,26 +1,8 @@
-// Canonical location paths of JS-tree nodes, in exactly the format of the SaxonJS stylesheet's kihsch:path (and src/cda/node-path.ts).
-import { NS } from '../../core/namespaces.js';
+// Canonical location paths of JS-tree nodes: the steps of src/xml/path-format.ts, the format the SaxonJS stylesheet's kihsch:path and src/xml/node-path.ts write too.
+import { formatPath } from '../../xml/path-format.js';
+import type { PathStep } from '../../xml/path-format.js';
 import { Kind } from './xml-tree.js';
 import type { XNode } from './xml-tree.js';
-
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-
-function nameTest(n: XNode): string {
-  switch (n.ns) {
-    case '':
-      return n.local;
-    case NS.cda:
-      return `cda:${n.local}`;
-    case NS.sdtc:
-      return `sdtc:${n.local}`;
-    case NS.xsi:
-      return `xsi:${n.local}`;
-    case XML_NS:
-      return `xml:${n.local}`;
-    default:
-      return `*[local-name()='${n.local}' and namespace-uri()='${n.ns}']`;
-  }
-}
 
 /** 1 + the preceding siblings that `same` accepts. */
 function position(n: XNode, same: (s: XNode) => boolean): number {
@@ -34,29 +16,32 @@ function position(n: XNode, same: (s: XNode) => boolean): number {
   return k;
 }
 
-function elementSteps(el: XNode | null): string {
-  const steps: string[] = [];
+function elementSteps(el: XNode | null): PathStep[] {
+  const steps: PathStep[] = [];
   for (let e = el; e && e.kind === Kind.Element; e = e.parent) {
-    steps.push(
-      `/${nameTest(e)}[${position(e, (s) => s.kind === Kind.Element && s.local === e.local && s.ns === e.ns)}]`
-    );
+    const at = position(e, (s) => s.kind === Kind.Element && s.local === e.local && s.ns === e.ns);
+    steps.push({ kind: 'element', ns: e.ns, local: e.local, position: at });
   }
-  return steps.reverse().join('');
+  return steps.reverse();
 }
 
-export function locationPath(n: XNode): string {
+function stepsOf(n: XNode): PathStep[] {
   switch (n.kind) {
     case Kind.Document:
-      return '/';
+      return [];
     case Kind.Element:
       return elementSteps(n);
     case Kind.Attribute:
-      return `${elementSteps(n.parent)}/@${nameTest(n)}`;
+      return [...elementSteps(n.parent), { kind: 'attribute', ns: n.ns, local: n.local }];
     case Kind.Text:
-      return `${elementSteps(n.parent)}/text()[${position(n, (s) => s.kind === Kind.Text)}]`;
+      return [...elementSteps(n.parent), { kind: 'text', position: position(n, (s) => s.kind === Kind.Text) }];
     case Kind.Comment:
-      return `${elementSteps(n.parent)}/comment()[${position(n, (s) => s.kind === Kind.Comment)}]`;
+      return [...elementSteps(n.parent), { kind: 'comment', position: position(n, (s) => s.kind === Kind.Comment) }];
     case Kind.Instruction:
-      return `${elementSteps(n.parent)}/node()[${n.index}]`;
+      return [...elementSteps(n.parent), { kind: 'node', position: n.index }];
   }
+}
+
+export function locationPath(n: XNode): string {
+  return formatPath(stepsOf(n));
 }

@@ -1,8 +1,8 @@
 // Reads an ITI-41 answer (MTOM or plain SOAP, RegistryResponse or fault, or something else entirely) into one outcome; never throws for a bad answer.
-import type { XmlElement } from 'libxml2-wasm';
-import { XmlDocument, XmlParseError } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import { XmlParseError } from 'libxml2-wasm';
 import { checkInputBytes } from '../../xml/input-checks.js';
-import { SAFE_PARSE_OPTIONS } from '../../xml/libxml.js';
+import { parseLibxml } from '../../xml/libxml.js';
 import { isKihError } from '../../core/kih-error.js';
 import { parseContentType, parseMultipartRelated } from '../mtom.js';
 import { classifyOutcome, UNEXPECTED_RESPONSE_CODE } from './outcome.js';
@@ -317,7 +317,7 @@ export function parseSubmissionResponse(answer: HttpAnswer): SubmissionOutcome {
   }
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromBuffer(xml, { url: 'response.xml', option: SAFE_PARSE_OPTIONS });
+    doc = parseLibxml(xml, { url: 'response.xml' });
   } catch (err) {
     if (err instanceof XmlParseError) {
       return unexpected(httpStatus, contentType, `not well-formed XML: ${bodySnippet(xml)}`);

@@ -1,7 +1,8 @@
-// Parses the security layer's small XML messages (ID cards, STS requests and answers) into xmldom trees, refusing DTDs.
+// The xmldom adapter: parses small XML messages (ID cards, STS requests and answers) into xmldom trees through the guard, and walks them.
 import { DOMParser } from '@xmldom/xmldom';
-import { XmlDocument, XmlParseError } from 'libxml2-wasm';
-import { SAFE_PARSE_OPTIONS } from '../xml/libxml.js';
+import { XmlParseError } from 'libxml2-wasm';
+import { XmlRefused } from './guard.js';
+import { parseLibxml } from './libxml.js';
 
 /** Thrown for text that is not acceptable XML; callers turn it into their own error or fault. */
 export class XmlRejected extends Error {
@@ -25,17 +26,15 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * xmldom 0.8 recovers from some malformed input instead of failing.
  */
 export function parseXmlText(text: string): Document {
-  // No DTD means no entity expansion and no external fetches, in either parser.
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new XmlRejected('a DOCTYPE or entity declaration is refused');
-  }
-  let doc: XmlDocument;
+  // The guard (in parseLibxml) refuses a DTD, so neither parser expands entities or fetches anything.
   try {
-    doc = XmlDocument.fromString(text, { option: SAFE_PARSE_OPTIONS });
+    parseLibxml(text).dispose();
   } catch (err) {
+    if (err instanceof XmlRefused) {
+      throw new XmlRejected(err.message);
+    }
     throw new XmlRejected(`not well-formed XML (${err instanceof XmlParseError ? err.message.trim() : String(err)})`);
   }
-  doc.dispose();
   const problems: string[] = [];
   const record = (msg: unknown): void => {
     problems.push(String(msg));

@@ -24,30 +24,26 @@ export function checkSchemaName(schema: string): string {
   return schema;
 }
 
-export function checkDatabaseUrl(text: string): URL {
+/** A URL setting of one of `protocols`; `example` shows the expected form. */
+function urlSetting(name: string, text: string, protocols: readonly string[], example: string): URL {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    invalidSetting('DATABASE_URL', 'DATABASE_URL is not a URL (postgres://user@host:port/database).');
+    invalidSetting(name, `${name} is not a URL (${example}).`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    invalidSetting('DATABASE_URL', `DATABASE_URL must be postgres://…, not ${url.protocol}//…`);
+  if (!protocols.includes(url.protocol)) {
+    invalidSetting(name, `${name} must be ${protocols.map((p) => `${p}//…`).join(' or ')}, not ${url.protocol}//…`);
   }
   return url;
 }
 
-export function checkRedisUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    invalidSetting('REDIS_URL', 'REDIS_URL is not a URL (redis://host:port).');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    invalidSetting('REDIS_URL', `REDIS_URL must be redis://… or rediss://…, not ${parsed.protocol}//…`);
-  }
-  return parsed;
+export function checkDatabaseUrl(text: string): URL {
+  return urlSetting('DATABASE_URL', text, ['postgres:', 'postgresql:'], 'postgres://user@host:port/database');
+}
+
+export function checkRedisUrl(text: string): URL {
+  return urlSetting('REDIS_URL', text, ['redis:', 'rediss:'], 'redis://host:port');
 }
 
 export interface ServiceConfig {

@@ -89,23 +89,24 @@ export function findDoctype(source: string | Uint8Array): DoctypeAt | undefined 
     while (i < input.length && input.isSpace(i)) {
       i++;
     }
-    if (input.startsWith('<?', i)) {
-      const end = input.indexOf('?>', i + 2);
-      if (end < 0) {
-        return undefined;
-      }
-      i = end + 2;
-    } else if (input.startsWith('<!--', i)) {
-      const end = input.indexOf('-->', i + 4);
-      if (end < 0) {
-        return undefined;
-      }
-      i = end + 3;
-    } else {
+    const skipped = PROLOG_SKIPS.find(([open]) => input.startsWith(open, i));
+    if (!skipped) {
       return input.startsWith('<!DOCTYPE', i) ? { offset: i, line: input.lineAt(i) } : undefined;
     }
+    const [open, close] = skipped;
+    const end = input.indexOf(close, i + open.length);
+    if (end < 0) {
+      return undefined;
+    }
+    i = end + close.length;
   }
 }
+
+/** What may stand before a DOCTYPE in a prolog: processing instructions (the XML declaration) and comments. */
+const PROLOG_SKIPS: readonly (readonly [open: string, close: string])[] = [
+  ['<?', '?>'],
+  ['<!--', '-->'],
+];
 
 /** Throws XmlRefused when the input has a DOCTYPE; for callers that turn exceptions into their own error. */
 export function refuseDoctype(source: string | Uint8Array): void {

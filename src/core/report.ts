@@ -75,8 +75,8 @@ export interface ValidationRunReport {
     /** Rule file → short content hash of each Schematron rule set the run could use. */
     readonly rules?: Readonly<Record<string, string>>;
     /**
-     * Rule file → the Schematron engine chosen for it: `kih` (the project's XPath-subset engine,
-     * which leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
+     * Rule file → the Schematron engine chosen for it: `own` (the own XPath-subset engine, which
+     * leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
      */
     readonly ruleEngines?: Readonly<Record<string, string>>;
   };

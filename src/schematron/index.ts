@@ -5,9 +5,9 @@ import type { ValidationIssue } from '../core/report.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
 import { svrlToIssues, transformToSvrl } from './run-schematron.js';
-import { planNative } from './native-plan.js';
-import type { NativePlan } from './native-plan.js';
-import { runNative } from './native-run.js';
+import { planOwn } from './own-plan.js';
+import type { OwnPlan } from './own-plan.js';
+import { runOwn } from './own-run.js';
 import { obtainSef } from './sef-cache.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
@@ -24,7 +24,7 @@ export interface CompileRulesOptions {
   readonly cacheDir?: string;
   /** `false`: always compile, write nothing. */
   readonly useCache?: boolean;
-  /** `auto` (default): the project's engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
+  /** `auto` (default): the own engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
   readonly engine?: RulesEngineSetting;
 }
 
@@ -33,7 +33,7 @@ export const RULES_ENGINE_SETTINGS: readonly RulesEngineSetting[] = ['auto', 'sa
 
 /** How often each engine ran a rule set's documents in this process, and why SaxonJS last took over. */
 export interface EngineStats {
-  native: number;
+  own: number;
   saxonjs: number;
   /** The last document-level fallback (a dynamic error, or a case the subset leaves to SaxonJS). */
   lastFallback?: string;
@@ -55,13 +55,13 @@ export interface CompiledRules {
   readonly origin: 'memory' | 'disk' | 'compiled';
   readonly maxFindingsPerAssert: number;
   readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
-  /** The parsed SEF, handed to SaxonJS as is; also the fallback of the project's engine. */
+  /** The parsed SEF, handed to SaxonJS as is; also the fallback of the own engine. */
   readonly stylesheet: unknown;
-  /** `kih`: the project's own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
-  readonly engine: 'kih' | 'saxonjs';
+  /** `own`: the own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
+  readonly engine: 'own' | 'saxonjs';
   /** Why SaxonJS runs the rule set (the construct outside the subset, or the setting). */
   readonly engineReason?: string;
-  readonly native?: NativePlan;
+  readonly own?: OwnPlan;
   readonly stats: EngineStats;
 }
 
@@ -106,8 +106,8 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     }
   }
   const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
-  const native = options.engine === 'saxonjs' ? undefined : planNative(compiled.schema);
-  const engineReason = native === undefined ? 'the setting asks for SaxonJS' : native.ok ? undefined : native.reason;
+  const own = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
+  const engineReason = own === undefined ? 'the setting asks for SaxonJS' : own.ok ? undefined : own.reason;
 
   return {
     key: sef.key,
@@ -126,17 +126,17 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
       loadMs: Math.max(0, loadMs),
     },
     stylesheet,
-    engine: native?.ok ? 'kih' : 'saxonjs',
+    engine: own?.ok ? 'own' : 'saxonjs',
     ...(engineReason === undefined ? {} : { engineReason }),
-    ...(native?.ok ? { native: native.plan } : {}),
-    stats: { native: 0, saxonjs: 0 },
+    ...(own?.ok ? { own: own.plan } : {}),
+    stats: { own: 0, saxonjs: 0 },
   };
 }
 
 export interface RunRulesOptions {
   /** Overrides the compiled default for this run. */
   readonly maxFindingsPerAssert?: number;
-  /** `saxonjs`: run SaxonJS even when the project's engine could (comparison tests, benchmarks). */
+  /** `saxonjs`: run SaxonJS even when the own engine could (comparison tests, benchmarks). */
   readonly engine?: RulesEngineSetting;
 }
 
@@ -151,10 +151,10 @@ export function runRules(
   options: RunRulesOptions = {}
 ): ValidationIssue[] {
   const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
-  if (compiled.native && options.engine !== 'saxonjs') {
+  if (compiled.own && options.engine !== 'saxonjs') {
     try {
-      const issues = runNative(compiled.native, text, libxmlDoc, max);
-      compiled.stats.native++;
+      const issues = runOwn(compiled.own, text, libxmlDoc, max);
+      compiled.stats.own++;
       return issues;
     } catch (err) {
       // Whatever the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS

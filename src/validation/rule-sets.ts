@@ -16,7 +16,7 @@ export interface RuleSetOptions {
   readonly schematron?: readonly string[];
   /** SEF cache directory (default `.cache/schematron` in the package). */
   readonly rulesCacheDir?: string;
-  /** `auto` (default): the project's engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
+  /** `auto` (default): the own engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
   readonly schematronEngine?: RulesEngineSetting;
 }
 
@@ -33,7 +33,7 @@ export interface RuleSets {
   prepare(): Promise<void>;
   /** Rule file (relative to the package when built in) → short content hash, for reports. */
   versions(): Record<string, string>;
-  /** Rule file → the engine that runs it: `kih`, or `saxonjs: <why>`. */
+  /** Rule file → the engine that runs it: `own`, or `saxonjs: <why>`. */
   engines(): Record<string, string>;
 }
 
@@ -51,7 +51,7 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
       }).then((r) => {
         const name = abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
         versions[name] = r.sourceHash.slice(0, 12);
-        engines[name] = r.engine === 'kih' ? 'kih' : `saxonjs: ${r.engineReason ?? ''}`;
+        engines[name] = r.engine === 'own' ? 'own' : `saxonjs: ${r.engineReason ?? ''}`;
         return r;
       });
       compiled.set(abs, rules);

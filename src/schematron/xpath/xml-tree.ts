@@ -1,4 +1,4 @@
-// A compact JS tree (the XPath data model's nodes) built from a document's text, for the project's own Schematron engine.
+// A compact JS tree (the XPath data model's nodes) built from a document's text, for the own Schematron engine.
 
 /** Node kinds, numbered so that document order within one element is attributes, then children. */
 export enum Kind {

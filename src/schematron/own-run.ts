@@ -1,8 +1,8 @@
-// Runs a native plan on one document: the same findings, in the same order, as the SaxonJS stylesheet's SVRL read by svrlToIssues.
+// Runs an own-engine plan on one document: the same findings, in the same order, as the SaxonJS stylesheet's SVRL read by svrlToIssues.
 import type { XmlDocument } from 'libxml2-wasm';
 import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG } from './compile-schematron.js';
-import type { CheckPlan, NativePlan, PatternPlan } from './native-plan.js';
+import type { CheckPlan, OwnPlan, PatternPlan } from './own-plan.js';
 import { lineOf, severityOf } from './run-schematron.js';
 import { locationPath } from './xpath/node-location.js';
 import { DocEnv } from './xpath/xpath-context.js';
@@ -108,7 +108,7 @@ function patternHits(p: PatternPlan, env: DocEnv): Hit[] {
 
 /** xs:double as xsl:value-of writes it, for the counts in a capped notice. */
 function doubleText(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e6 ? String(n) : dynamicError('kih:double-format');
+  return Number.isInteger(n) && Math.abs(n) < 1e6 ? String(n) : dynamicError('own:double-format');
 }
 
 function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
@@ -140,12 +140,7 @@ function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
  * Runs the plan on the document text. Throws NeedsSaxon (or TreeUnsupported) when the document
  * needs something the subset leaves to SaxonJS; the caller then runs SaxonJS instead.
  */
-export function runNative(
-  plan: NativePlan,
-  text: string,
-  doc: XmlDocument | undefined,
-  max: number
-): ValidationIssue[] {
+export function runOwn(plan: OwnPlan, text: string, doc: XmlDocument | undefined, max: number): ValidationIssue[] {
   const env = new DocEnv(buildTree(text));
   plan.globals.forEach((g, i) => {
     env.globals[i] = g.value({ item: env.root, pos: 0, size: 0, frame: frameOf(g.frame), env });

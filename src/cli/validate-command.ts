@@ -33,7 +33,8 @@ Options:
       --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
   -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
       --no-progress     no progress bar on the terminal
-  -v, --verbose     say on standard error which Schematron engine runs each rule set, and why
+  -v, --verbose     say on standard error which Schematron engine runs each rule set and why, and
+                        which documents the own engine left to SaxonJS
   -h, --help            this help
 
 Exit status: 0 every document valid, 1 any document invalid, 2 usage or tool error.`;
@@ -134,6 +135,11 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   if (values.verbose) {
     for (const [file, used] of Object.entries(report.tool.ruleEngines ?? {})) {
       io.stderr.write(`kih: Schematron ${file}: engine ${used}\n`);
+    }
+    for (const doc of documents) {
+      for (const [file, reason] of Object.entries(doc.schematronFallbacks ?? {})) {
+        io.stderr.write(`kih: ${doc.file}: Schematron ${file}: left to SaxonJS (${reason})\n`);
+      }
     }
   }
 

@@ -50,6 +50,11 @@ export interface DocumentReport {
   readonly valid: boolean;
   readonly status: DocumentStatus;
   readonly issues: readonly ValidationIssue[];
+  /**
+   * Rule file → why the own Schematron engine left this document to SaxonJS (whose findings the
+   * issues then are), for each rule set where it did; absent when none did.
+   */
+  readonly schematronFallbacks?: Readonly<Record<string, string>>;
   /** SHA-256 of the exact bytes, hex; absent when the file could not be read. */
   readonly sha256?: string;
   readonly size?: number;

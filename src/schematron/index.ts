@@ -1,19 +1,27 @@
-// The Schematron engine's API: compile a rule file once (from the SEF cache when possible), then run it on documents.
+// The Schematron engine's API: compile a rule file once, then run it on documents with the own engine or SaxonJS.
 import { performance } from 'node:perf_hooks';
 import type { XmlDocument } from 'libxml2-wasm';
 import type { ValidationIssue } from '../core/report.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
-import { svrlToIssues, transformToSvrl } from './run-schematron.js';
 import { planOwn } from './own-plan.js';
-import type { OwnPlan } from './own-plan.js';
-import { runOwn } from './own-run.js';
+import { ownEngine } from './own-run.js';
+import type { OwnEngine } from './own-run.js';
+import type { RuleEngine, RuleEngineName } from './rule-engine.js';
+import { saxonEngine } from './saxon-engine.js';
+import type { SaxonEngine } from './saxon-engine.js';
 import { obtainSef } from './sef-cache.js';
+import { FallbackToSaxon } from './xpath/fallback.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 export type { SchematronXslt } from './compile-schematron.js';
 export { DEFAULT_CACHE_DIR } from './sef-cache.js';
 export { severityOf, svrlToIssues, transformToSvrl } from './run-schematron.js';
+export { ownEngine } from './own-run.js';
+export type { OwnEngine, OwnTestHooks } from './own-run.js';
+export type { RuleDocument, RuleEngine, RuleEngineName } from './rule-engine.js';
+export type { SaxonEngine } from './saxon-engine.js';
+export { FallbackToSaxon } from './xpath/fallback.js';
 
 export interface CompileRulesOptions {
   /** `#DEFAULT` (the schema's defaultPhase, else all patterns), `#ALL`, or a phase id. */
@@ -44,6 +52,7 @@ export interface CompiledRules {
   readonly key: string;
   /** SHA-256 over the .sch and its includes; names the rule version in reports. */
   readonly sourceHash: string;
+  /** The main rule file first, then its includes. */
   readonly sources: readonly string[];
   readonly phase: string;
   readonly title?: string;
@@ -55,13 +64,14 @@ export interface CompiledRules {
   readonly origin: 'memory' | 'disk' | 'compiled';
   readonly maxFindingsPerAssert: number;
   readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
-  /** The parsed SEF, handed to SaxonJS as is; also the fallback of the own engine. */
-  readonly stylesheet: unknown;
   /** `own`: the own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
-  readonly engine: 'own' | 'saxonjs';
+  readonly engine: RuleEngineName;
   /** Why SaxonJS runs the rule set (the construct outside the subset, or the setting). */
   readonly engineReason?: string;
-  readonly own?: OwnPlan;
+  /** The own engine, when the rule set is within its subset and the setting allows it. */
+  readonly own?: OwnEngine;
+  /** SaxonJS: the engine of rule sets outside the subset, and the fallback of the own engine. */
+  readonly saxonjs: SaxonEngine;
   readonly stats: EngineStats;
 }
 
@@ -106,8 +116,9 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     }
   }
   const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
-  const own = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
-  const engineReason = own === undefined ? 'the setting asks for SaxonJS' : own.ok ? undefined : own.reason;
+  const plan = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
+  const engineReason = plan === undefined ? 'the setting asks for SaxonJS' : plan.ok ? undefined : plan.reason;
+  const own = plan?.ok ? ownEngine(plan.plan) : undefined;
 
   return {
     key: sef.key,
@@ -125,10 +136,10 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
       ...(sef.compileMs === undefined ? {} : { xsltToSefMs: sef.compileMs }),
       loadMs: Math.max(0, loadMs),
     },
-    stylesheet,
-    engine: own?.ok ? 'own' : 'saxonjs',
+    engine: own ? 'own' : 'saxonjs',
     ...(engineReason === undefined ? {} : { engineReason }),
-    ...(own?.ok ? { own: own.plan } : {}),
+    ...(own ? { own } : {}),
+    saxonjs: saxonEngine(stylesheet),
     stats: { own: 0, saxonjs: 0 },
   };
 }
@@ -138,6 +149,58 @@ export interface RunRulesOptions {
   readonly maxFindingsPerAssert?: number;
   /** `saxonjs`: run SaxonJS even when the own engine could (comparison tests, benchmarks). */
   readonly engine?: RulesEngineSetting;
+}
+
+/** One rule set's run on one document. */
+export interface RulesRun {
+  readonly issues: ValidationIssue[];
+  /** The engine whose findings these are. */
+  readonly engine: RuleEngineName;
+  /** Why the own engine handed this document to SaxonJS (FallbackToSaxon's reason), when it did. */
+  readonly fallback?: string;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * runRules with what the caller may log: which engine ran, and why SaxonJS took over when it did.
+ * Only the own engine's declared fallback (FallbackToSaxon) hands a document to SaxonJS; any other
+ * error from it is a defect, thrown as SCH_ERR_RUNTIME so the document gets a tool error.
+ */
+export function runRuleSet(
+  compiled: CompiledRules,
+  text: string,
+  libxmlDoc?: XmlDocument,
+  options: RunRulesOptions = {}
+): RulesRun {
+  const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
+  const doc = { text, ...(libxmlDoc ? { libxml: libxmlDoc } : {}) };
+  const engine: RuleEngine = (options.engine !== 'saxonjs' && compiled.own) || compiled.saxonjs;
+  let fallback: string | undefined;
+  if (engine.name === 'own') {
+    try {
+      const issues = engine.run(doc, max);
+      compiled.stats.own++;
+      return { issues, engine: 'own' };
+    } catch (err) {
+      if (!(err instanceof FallbackToSaxon)) {
+        throw schematronError(
+          'SCH_ERR_RUNTIME',
+          `The own Schematron engine failed on the document (a defect in the engine, not a finding): ${describe(err)}`,
+          err
+        );
+      }
+      // A document the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS
+      // message becomes the finding; an unusual document) is decided by SaxonJS.
+      fallback = err.reason;
+      compiled.stats.lastFallback = fallback;
+    }
+  }
+  const issues = compiled.saxonjs.run(doc, max);
+  compiled.stats.saxonjs++;
+  return { issues, engine: 'saxonjs', ...(fallback === undefined ? {} : { fallback }) };
 }
 
 /**
@@ -150,19 +213,5 @@ export function runRules(
   libxmlDoc?: XmlDocument,
   options: RunRulesOptions = {}
 ): ValidationIssue[] {
-  const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
-  if (compiled.own && options.engine !== 'saxonjs') {
-    try {
-      const issues = runOwn(compiled.own, text, libxmlDoc, max);
-      compiled.stats.own++;
-      return issues;
-    } catch (err) {
-      // Whatever the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS
-      // message becomes the finding; an unusual document) is decided by SaxonJS, for this document.
-      compiled.stats.lastFallback = err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err);
-    }
-  }
-  compiled.stats.saxonjs++;
-  const svrl = transformToSvrl(compiled.stylesheet, text, max);
-  return svrlToIssues(svrl, libxmlDoc);
+  return runRuleSet(compiled, text, libxmlDoc, options).issues;
 }

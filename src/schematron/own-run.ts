@@ -3,6 +3,7 @@ import type { XmlDocument } from 'libxml2-wasm';
 import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG } from './compile-schematron.js';
 import type { CheckPlan, OwnPlan, PatternPlan } from './own-plan.js';
+import type { RuleEngine } from './rule-engine.js';
 import { lineOf, severityOf } from './run-schematron.js';
 import { locationPath } from './xpath/node-location.js';
 import { DocEnv } from './xpath/xpath-context.js';
@@ -136,12 +137,25 @@ function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
   };
 }
 
+/** Injection points for tests only: production code never passes them. */
+export interface OwnTestHooks {
+  /** Called once the document's tree is built, inside the engine's run (tests throw from it to stand in for a defect). */
+  readonly afterTree?: () => void;
+}
+
 /**
- * Runs the plan on the document text. Throws NeedsSaxon (or TreeUnsupported) when the document
- * needs something the subset leaves to SaxonJS; the caller then runs SaxonJS instead.
+ * Runs the plan on the document text. Throws FallbackToSaxon (NeedsSaxon, TreeUnsupported) when the
+ * document needs something the subset leaves to SaxonJS; the caller then runs SaxonJS instead.
  */
-export function runOwn(plan: OwnPlan, text: string, doc: XmlDocument | undefined, max: number): ValidationIssue[] {
+export function runOwn(
+  plan: OwnPlan,
+  text: string,
+  doc: XmlDocument | undefined,
+  max: number,
+  testHooks?: OwnTestHooks
+): ValidationIssue[] {
   const env = new DocEnv(buildTree(text));
+  testHooks?.afterTree?.();
   plan.globals.forEach((g, i) => {
     env.globals[i] = g.value({ item: env.root, pos: 0, size: 0, frame: frameOf(g.frame), env });
   });
@@ -175,4 +189,18 @@ export function runOwn(plan: OwnPlan, text: string, doc: XmlDocument | undefined
     }
   }
   return issues;
+}
+
+/** The own engine behind the RuleEngine seam; `plan` is kept for tests that build a variant of it. */
+export interface OwnEngine extends RuleEngine {
+  readonly name: 'own';
+  readonly plan: OwnPlan;
+}
+
+export function ownEngine(plan: OwnPlan, testHooks?: OwnTestHooks): OwnEngine {
+  return {
+    name: 'own',
+    plan,
+    run: (doc, max) => runOwn(plan, doc.text, doc.libxml, max, testHooks),
+  };
 }

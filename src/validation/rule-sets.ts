@@ -26,6 +26,12 @@ export function builtinRuleFile(profile: ProfileId): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
+/** How reports name a rule file: relative to the package when built in, else its absolute path. */
+export function ruleFileName(file: string): string {
+  const abs = path.resolve(file);
+  return abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
+}
+
 export interface RuleSets {
   /** The rule sets to run for a profile (null: unknown profile), in order; compiled on first use. */
   forProfile(profile: ProfileId | null): Promise<readonly CompiledRules[]>;
@@ -49,7 +55,7 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
         ...(options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}),
         ...(options.schematronEngine ? { engine: options.schematronEngine } : {}),
       }).then((r) => {
-        const name = abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
+        const name = ruleFileName(abs);
         versions[name] = r.sourceHash.slice(0, 12);
         engines[name] = r.engine === 'own' ? 'own' : `saxonjs: ${r.engineReason ?? ''}`;
         return r;

@@ -1,4 +1,5 @@
 // XPath values of the subset: items, atomisation, effective boolean value, comparisons and casts, as XPath 2.0/3.1 define them.
+import { FallbackToSaxon } from './fallback.js';
 import { XNode } from './xml-tree.js';
 
 /** xs:untypedAtomic: what a node atomises to (compared as a string, cast to a number next to one). */
@@ -30,7 +31,7 @@ export type Seq = readonly Item[];
  * document is run again on SaxonJS, whose finding (an evaluation-error notice with SaxonJS's own
  * message, or the value it computes) is the reference.
  */
-export class NeedsSaxon extends Error {
+export class NeedsSaxon extends FallbackToSaxon {
   constructor(readonly code: string) {
     super(code);
   }

@@ -8,9 +8,8 @@ import { planOwn } from './own-plan.js';
 import { ownEngine } from './own-run.js';
 import type { OwnEngine } from './own-run.js';
 import type { RuleEngine, RuleEngineName } from './rule-engine.js';
-import { saxonEngine } from './saxon-engine.js';
+import { forgetLoadedSefs, saxonEngine } from './saxon-engine.js';
 import type { SaxonEngine } from './saxon-engine.js';
-import { obtainSef } from './sef-cache.js';
 import { FallbackToSaxon } from './xpath/fallback.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
@@ -20,7 +19,7 @@ export { severityOf, svrlToIssues, transformToSvrl } from './run-schematron.js';
 export { ownEngine } from './own-run.js';
 export type { OwnEngine, OwnTestHooks } from './own-run.js';
 export type { RuleDocument, RuleEngine, RuleEngineName } from './rule-engine.js';
-export type { SaxonEngine } from './saxon-engine.js';
+export type { SaxonEngine, SefLoad } from './saxon-engine.js';
 export { FallbackToSaxon } from './xpath/fallback.js';
 
 export interface CompileRulesOptions {
@@ -60,8 +59,11 @@ export interface CompiledRules {
   readonly assertCount: number;
   /** Compiler warnings (generated ids, unknown roles, ignored elements), for the caller to log. */
   readonly warnings: readonly string[];
-  /** Where the stylesheet came from on this call. */
-  readonly origin: 'memory' | 'disk' | 'compiled';
+  /**
+   * Where SaxonJS's stylesheet (SEF) came from on this call; `deferred`: the own engine runs the
+   * rule set, so the SEF is read or built only when SaxonJS first has to run (`saxonjs.load` then says how).
+   */
+  readonly origin: 'memory' | 'disk' | 'compiled' | 'deferred';
   readonly maxFindingsPerAssert: number;
   readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
   /** `own`: the own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
@@ -75,15 +77,15 @@ export interface CompiledRules {
   readonly stats: EngineStats;
 }
 
-/** Parsed SEFs by cache key: each process (or worker thread) parses a stylesheet once. */
-const loaded = new Map<string, unknown>();
-
 /** Drops the in-process SEF memo (tests use it to observe the disk cache). */
 export function forgetLoadedRules(): void {
-  loaded.clear();
+  forgetLoadedSefs();
 }
 
-/** Compiles a .sch file to runnable rules: .sch → XSLT always (milliseconds), XSLT → SEF only on a cache miss. */
+/**
+ * Compiles a .sch file to runnable rules: .sch → XSLT always (milliseconds); XSLT → SEF (seconds
+ * on a cache miss) only when SaxonJS runs the rule set, else when SaxonJS is first needed.
+ */
 export async function compileSchematronFile(file: string, options: CompileRulesOptions = {}): Promise<CompiledRules> {
   const maxFindingsPerAssert = options.maxFindingsPerAssert ?? DEFAULT_MAX_FINDINGS;
   if (!Number.isInteger(maxFindingsPerAssert) || maxFindingsPerAssert < 1) {
@@ -92,36 +94,24 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
       `maxFindingsPerAssert must be a positive integer, not ${maxFindingsPerAssert}.`
     );
   }
-  let started = performance.now();
+  const started = performance.now();
   const compiled = compileSchematron(file, options.phase === undefined ? {} : { phase: options.phase });
   const schToXsltMs = Math.round(performance.now() - started);
 
-  started = performance.now();
-  const sef = await obtainSef({
+  const saxonjs = saxonEngine({
     xslt: compiled.xslt,
     sourceHash: compiled.sourceHash,
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.useCache === undefined ? {} : { useCache: options.useCache }),
   });
-  let stylesheet = options.useCache === false ? undefined : loaded.get(sef.key);
-  const origin = stylesheet === undefined ? sef.origin : 'memory';
-  if (stylesheet === undefined) {
-    try {
-      stylesheet = JSON.parse(sef.sefText) as unknown;
-    } catch (err) {
-      throw schematronError('SCH_ERR_COMPILE', `The SEF ${sef.file ?? ''} is not JSON; delete it to rebuild.`, err);
-    }
-    if (options.useCache !== false) {
-      loaded.set(sef.key, stylesheet);
-    }
-  }
-  const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
   const plan = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
   const engineReason = plan === undefined ? 'the setting asks for SaxonJS' : plan.ok ? undefined : plan.reason;
   const own = plan?.ok ? ownEngine(plan.plan) : undefined;
+  // Only a rule set that starts on SaxonJS needs its SEF now (and its compile errors surface here).
+  const load = own ? saxonjs.load : await saxonjs.prepare();
 
   return {
-    key: sef.key,
+    key: saxonjs.key,
     sourceHash: compiled.sourceHash,
     sources: compiled.files.map((f) => f.path),
     phase: compiled.phase,
@@ -129,19 +119,24 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     patternCount: compiled.patternCount,
     assertCount: compiled.assertCount,
     warnings: compiled.warnings,
-    origin,
+    origin: load?.origin ?? 'deferred',
     maxFindingsPerAssert,
     timings: {
       schToXsltMs,
-      ...(sef.compileMs === undefined ? {} : { xsltToSefMs: sef.compileMs }),
-      loadMs: Math.max(0, loadMs),
+      ...(load?.xsltToSefMs === undefined ? {} : { xsltToSefMs: load.xsltToSefMs }),
+      loadMs: load?.loadMs ?? 0,
     },
     engine: own ? 'own' : 'saxonjs',
     ...(engineReason === undefined ? {} : { engineReason }),
     ...(own ? { own } : {}),
-    saxonjs: saxonEngine(stylesheet),
+    saxonjs,
     stats: { own: 0, saxonjs: 0 },
   };
+}
+
+/** Reads or builds SaxonJS's SEF of a rule set now (the build does, so a later fallback does not wait for xslt3). */
+export async function prepareSaxonJs(compiled: CompiledRules): Promise<void> {
+  await compiled.saxonjs.prepare();
 }
 
 export interface RunRulesOptions {

@@ -13,7 +13,7 @@ export type ValidationRunOptions = ValidateFilesOptions & RuleSetOptions;
 
 /**
  * Compiles here first: a broken schema or rule file is one clear error (KihError), not one per
- * thread, and the threads then find every rule set in the SEF cache.
+ * thread, and the threads then find the SEF of every rule set that starts on SaxonJS in the cache.
  */
 export async function runValidation(
   files: readonly string[],

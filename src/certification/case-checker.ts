@@ -1,4 +1,4 @@
-// Evaluates the protocols' test-case conditions on a document: each protocol becomes a Schematron file run by the project's engine.
+// Evaluates the protocols' test-case conditions on a document: each protocol becomes a Schematron file run by the own engine.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -17,7 +17,7 @@ export function positiveInt(name: string, text: string | undefined): number | un
 
 /**
  * `--schematron-engine auto|saxonjs`, else `KIH_SCHEMATRON_ENGINE`, else undefined (auto): `saxonjs`
- * runs every rule set on SaxonJS even when the project's engine could.
+ * runs every rule set on SaxonJS even when the own engine could.
  */
 export function schematronEngine(text: string | undefined, env: NodeJS.ProcessEnv): RulesEngineSetting | undefined {
   const value = text ?? env.KIH_SCHEMATRON_ENGINE;

@@ -27,13 +27,14 @@ Options:
       --schemas <dir>   another CDA schema set (entry point CDA_SDTC.xsd); default: the project's own
       --schematron <f>  also run this ISO Schematron file (repeatable); compiled on first use, cached
       --no-builtin-rules  skip the project's DK rule set for the detected profile
-      --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE): the project's own engine for
+      --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE): the own engine for
                         rule sets within its XPath subset, SaxonJS for the rest; saxonjs: SaxonJS always
       --severity <id=l> report rule <id> as error, warning or info (repeatable)
       --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
   -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
       --no-progress     no progress bar on the terminal
-  -v, --verbose     say on standard error which Schematron engine runs each rule set, and why
+  -v, --verbose     say on standard error which Schematron engine runs each rule set and why, and
+                        which documents the own engine left to SaxonJS
   -h, --help            this help
 
 Exit status: 0 every document valid, 1 any document invalid, 2 usage or tool error.`;
@@ -133,7 +134,12 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const documents = report.documents;
   if (values.verbose) {
     for (const [file, used] of Object.entries(report.tool.ruleEngines ?? {})) {
-      io.stderr.write(`kih: Schematron ${file}: ${used === 'kih' ? "the project's engine (kih)" : used}\n`);
+      io.stderr.write(`kih: Schematron ${file}: engine ${used}\n`);
+    }
+    for (const doc of documents) {
+      for (const [file, reason] of Object.entries(doc.schematronFallbacks ?? {})) {
+        io.stderr.write(`kih: ${doc.file}: Schematron ${file}: left to SaxonJS (${reason})\n`);
+      }
     }
   }
 

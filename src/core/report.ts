@@ -50,6 +50,11 @@ export interface DocumentReport {
   readonly valid: boolean;
   readonly status: DocumentStatus;
   readonly issues: readonly ValidationIssue[];
+  /**
+   * Rule file → why the own Schematron engine left this document to SaxonJS (whose findings the
+   * issues then are), for each rule set where it did; absent when none did.
+   */
+  readonly schematronFallbacks?: Readonly<Record<string, string>>;
   /** SHA-256 of the exact bytes, hex; absent when the file could not be read. */
   readonly sha256?: string;
   readonly size?: number;
@@ -75,8 +80,8 @@ export interface ValidationRunReport {
     /** Rule file → short content hash of each Schematron rule set the run could use. */
     readonly rules?: Readonly<Record<string, string>>;
     /**
-     * Rule file → the Schematron engine chosen for it: `kih` (the project's XPath-subset engine,
-     * which leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
+     * Rule file → the Schematron engine chosen for it: `own` (the own XPath-subset engine, which
+     * leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
      */
     readonly ruleEngines?: Readonly<Record<string, string>>;
   };

@@ -67,7 +67,7 @@ export interface SchematronXslt {
   readonly patternCount: number;
   readonly assertCount: number;
   readonly warnings: readonly string[];
-  /** The resolved schema the XSLT was generated from (the project's own engine compiles it too). */
+  /** The resolved schema the XSLT was generated from (the own engine compiles it too). */
   readonly schema: ResolvedSchema;
 }
 

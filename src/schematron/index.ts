@@ -1,20 +1,27 @@
-// The Schematron engine's API: compile a rule file once (from the SEF cache when possible), then run it on documents.
+// The Schematron engine's API: compile a rule file once, then run it on documents with the own engine or SaxonJS.
 import { performance } from 'node:perf_hooks';
 import type { XmlDocument } from 'libxml2-wasm';
 import type { ValidationIssue } from '../core/report.js';
 import { findDoctype } from '../xml/guard.js';
 import { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 import { schematronError } from './errors.js';
-import { svrlToIssues, transformToSvrl } from './run-schematron.js';
-import { planNative } from './native-plan.js';
-import type { NativePlan } from './native-plan.js';
-import { runNative } from './native-run.js';
-import { obtainSef } from './sef-cache.js';
+import { planOwn } from './own-plan.js';
+import { ownEngine } from './own-run.js';
+import type { OwnEngine } from './own-run.js';
+import type { RuleEngine, RuleEngineName } from './rule-engine.js';
+import { forgetLoadedSefs, saxonEngine } from './saxon-engine.js';
+import type { SaxonEngine } from './saxon-engine.js';
+import { FallbackToSaxon } from './xpath/fallback.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 export type { SchematronXslt } from './compile-schematron.js';
 export { DEFAULT_CACHE_DIR } from './sef-cache.js';
 export { severityOf, svrlToIssues, transformToSvrl } from './run-schematron.js';
+export { ownEngine } from './own-run.js';
+export type { OwnEngine, OwnTestHooks } from './own-run.js';
+export type { RuleDocument, RuleEngine, RuleEngineName } from './rule-engine.js';
+export type { SaxonEngine, SefLoad } from './saxon-engine.js';
+export { FallbackToSaxon } from './xpath/fallback.js';
 
 export interface CompileRulesOptions {
   /** `#DEFAULT` (the schema's defaultPhase, else all patterns), `#ALL`, or a phase id. */
@@ -25,7 +32,7 @@ export interface CompileRulesOptions {
   readonly cacheDir?: string;
   /** `false`: always compile, write nothing. */
   readonly useCache?: boolean;
-  /** `auto` (default): the project's engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
+  /** `auto` (default): the own engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
   readonly engine?: RulesEngineSetting;
 }
 
@@ -34,7 +41,7 @@ export const RULES_ENGINE_SETTINGS: readonly RulesEngineSetting[] = ['auto', 'sa
 
 /** How often each engine ran a rule set's documents in this process, and why SaxonJS last took over. */
 export interface EngineStats {
-  native: number;
+  own: number;
   saxonjs: number;
   /** The last document-level fallback (a dynamic error, or a case the subset leaves to SaxonJS). */
   lastFallback?: string;
@@ -45,6 +52,7 @@ export interface CompiledRules {
   readonly key: string;
   /** SHA-256 over the .sch and its includes; names the rule version in reports. */
   readonly sourceHash: string;
+  /** The main rule file first, then its includes. */
   readonly sources: readonly string[];
   readonly phase: string;
   readonly title?: string;
@@ -52,29 +60,33 @@ export interface CompiledRules {
   readonly assertCount: number;
   /** Compiler warnings (generated ids, unknown roles, ignored elements), for the caller to log. */
   readonly warnings: readonly string[];
-  /** Where the stylesheet came from on this call. */
-  readonly origin: 'memory' | 'disk' | 'compiled';
+  /**
+   * Where SaxonJS's stylesheet (SEF) came from on this call; `deferred`: the own engine runs the
+   * rule set, so the SEF is read or built only when SaxonJS first has to run (`saxonjs.load` then says how).
+   */
+  readonly origin: 'memory' | 'disk' | 'compiled' | 'deferred';
   readonly maxFindingsPerAssert: number;
   readonly timings: { readonly schToXsltMs: number; readonly xsltToSefMs?: number; readonly loadMs: number };
-  /** The parsed SEF, handed to SaxonJS as is; also the fallback of the project's engine. */
-  readonly stylesheet: unknown;
-  /** `kih`: the project's own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
-  readonly engine: 'kih' | 'saxonjs';
+  /** `own`: the own XPath-subset engine runs the documents (SaxonJS only where it gives up); `saxonjs`: SaxonJS always. */
+  readonly engine: RuleEngineName;
   /** Why SaxonJS runs the rule set (the construct outside the subset, or the setting). */
   readonly engineReason?: string;
-  readonly native?: NativePlan;
+  /** The own engine, when the rule set is within its subset and the setting allows it. */
+  readonly own?: OwnEngine;
+  /** SaxonJS: the engine of rule sets outside the subset, and the fallback of the own engine. */
+  readonly saxonjs: SaxonEngine;
   readonly stats: EngineStats;
 }
 
-/** Parsed SEFs by cache key: each process (or worker thread) parses a stylesheet once. */
-const loaded = new Map<string, unknown>();
-
 /** Drops the in-process SEF memo (tests use it to observe the disk cache). */
 export function forgetLoadedRules(): void {
-  loaded.clear();
+  forgetLoadedSefs();
 }
 
-/** Compiles a .sch file to runnable rules: .sch → XSLT always (milliseconds), XSLT → SEF only on a cache miss. */
+/**
+ * Compiles a .sch file to runnable rules: .sch → XSLT always (milliseconds); XSLT → SEF (seconds
+ * on a cache miss) only when SaxonJS runs the rule set, else when SaxonJS is first needed.
+ */
 export async function compileSchematronFile(file: string, options: CompileRulesOptions = {}): Promise<CompiledRules> {
   const maxFindingsPerAssert = options.maxFindingsPerAssert ?? DEFAULT_MAX_FINDINGS;
   if (!Number.isInteger(maxFindingsPerAssert) || maxFindingsPerAssert < 1) {
@@ -83,35 +95,24 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
       `maxFindingsPerAssert must be a positive integer, not ${maxFindingsPerAssert}.`
     );
   }
-  let started = performance.now();
+  const started = performance.now();
   const compiled = compileSchematron(file, options.phase === undefined ? {} : { phase: options.phase });
   const schToXsltMs = Math.round(performance.now() - started);
 
-  started = performance.now();
-  const sef = await obtainSef({
+  const saxonjs = saxonEngine({
     xslt: compiled.xslt,
     sourceHash: compiled.sourceHash,
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.useCache === undefined ? {} : { useCache: options.useCache }),
   });
-  let stylesheet = options.useCache === false ? undefined : loaded.get(sef.key);
-  const origin = stylesheet === undefined ? sef.origin : 'memory';
-  if (stylesheet === undefined) {
-    try {
-      stylesheet = JSON.parse(sef.sefText) as unknown;
-    } catch (err) {
-      throw schematronError('SCH_ERR_COMPILE', `The SEF ${sef.file ?? ''} is not JSON; delete it to rebuild.`, err);
-    }
-    if (options.useCache !== false) {
-      loaded.set(sef.key, stylesheet);
-    }
-  }
-  const loadMs = Math.round(performance.now() - started - (sef.compileMs ?? 0));
-  const native = options.engine === 'saxonjs' ? undefined : planNative(compiled.schema);
-  const engineReason = native === undefined ? 'the setting asks for SaxonJS' : native.ok ? undefined : native.reason;
+  const plan = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
+  const engineReason = plan === undefined ? 'the setting asks for SaxonJS' : plan.ok ? undefined : plan.reason;
+  const own = plan?.ok ? ownEngine(plan.plan) : undefined;
+  // Only a rule set that starts on SaxonJS needs its SEF now (and its compile errors surface here).
+  const load = own ? saxonjs.load : await saxonjs.prepare();
 
   return {
-    key: sef.key,
+    key: saxonjs.key,
     sourceHash: compiled.sourceHash,
     sources: compiled.files.map((f) => f.path),
     phase: compiled.phase,
@@ -119,26 +120,91 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     patternCount: compiled.patternCount,
     assertCount: compiled.assertCount,
     warnings: compiled.warnings,
-    origin,
+    origin: load?.origin ?? 'deferred',
     maxFindingsPerAssert,
     timings: {
       schToXsltMs,
-      ...(sef.compileMs === undefined ? {} : { xsltToSefMs: sef.compileMs }),
-      loadMs: Math.max(0, loadMs),
+      ...(load?.xsltToSefMs === undefined ? {} : { xsltToSefMs: load.xsltToSefMs }),
+      loadMs: load?.loadMs ?? 0,
     },
-    stylesheet,
-    engine: native?.ok ? 'kih' : 'saxonjs',
+    engine: own ? 'own' : 'saxonjs',
     ...(engineReason === undefined ? {} : { engineReason }),
-    ...(native?.ok ? { native: native.plan } : {}),
-    stats: { native: 0, saxonjs: 0 },
+    ...(own ? { own } : {}),
+    saxonjs,
+    stats: { own: 0, saxonjs: 0 },
   };
+}
+
+/** Reads or builds SaxonJS's SEF of a rule set now (the build does, so a later fallback does not wait for xslt3). */
+export async function prepareSaxonJs(compiled: CompiledRules): Promise<void> {
+  await compiled.saxonjs.prepare();
 }
 
 export interface RunRulesOptions {
   /** Overrides the compiled default for this run. */
   readonly maxFindingsPerAssert?: number;
-  /** `saxonjs`: run SaxonJS even when the project's engine could (comparison tests, benchmarks). */
+  /** `saxonjs`: run SaxonJS even when the own engine could (comparison tests, benchmarks). */
   readonly engine?: RulesEngineSetting;
+}
+
+/** One rule set's run on one document. */
+export interface RulesRun {
+  readonly issues: ValidationIssue[];
+  /** The engine whose findings these are. */
+  readonly engine: RuleEngineName;
+  /** Why the own engine handed this document to SaxonJS (FallbackToSaxon's reason), when it did. */
+  readonly fallback?: string;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * runRules with what the caller may log: which engine ran, and why SaxonJS took over when it did.
+ * Only the own engine's declared fallback (FallbackToSaxon) hands a document to SaxonJS; any other
+ * error from it is a defect, thrown as SCH_ERR_RUNTIME so the document gets a tool error.
+ */
+export function runRuleSet(
+  compiled: CompiledRules,
+  text: string,
+  libxmlDoc?: XmlDocument,
+  options: RunRulesOptions = {}
+): RulesRun {
+  // The text goes to SaxonJS's or the own engine's parser, so it passes the guard here too (the pipeline has checked it already).
+  const doctype = findDoctype(text);
+  if (doctype) {
+    throw schematronError(
+      'SCH_ERR_RUNTIME',
+      `The document has a DOCTYPE declaration (line ${doctype.line}); rules run only on documents without one.`
+    );
+  }
+  const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
+  const doc = { text, ...(libxmlDoc ? { libxml: libxmlDoc } : {}) };
+  const engine: RuleEngine = (options.engine !== 'saxonjs' && compiled.own) || compiled.saxonjs;
+  let fallback: string | undefined;
+  if (engine.name === 'own') {
+    try {
+      const issues = engine.run(doc, max);
+      compiled.stats.own++;
+      return { issues, engine: 'own' };
+    } catch (err) {
+      if (!(err instanceof FallbackToSaxon)) {
+        throw schematronError(
+          'SCH_ERR_RUNTIME',
+          `The own Schematron engine failed on the document (a defect in the engine, not a finding): ${describe(err)}`,
+          err
+        );
+      }
+      // A document the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS
+      // message becomes the finding; an unusual document) is decided by SaxonJS.
+      fallback = err.reason;
+      compiled.stats.lastFallback = fallback;
+    }
+  }
+  const issues = compiled.saxonjs.run(doc, max);
+  compiled.stats.saxonjs++;
+  return { issues, engine: 'saxonjs', ...(fallback === undefined ? {} : { fallback }) };
 }
 
 /**
@@ -151,27 +217,5 @@ export function runRules(
   libxmlDoc?: XmlDocument,
   options: RunRulesOptions = {}
 ): ValidationIssue[] {
-  // The text goes to SaxonJS's own parser, so it passes the guard here too (the pipeline has checked it already).
-  const doctype = findDoctype(text);
-  if (doctype) {
-    throw schematronError(
-      'SCH_ERR_RUNTIME',
-      `The document has a DOCTYPE declaration (line ${doctype.line}); rules run only on documents without one.`
-    );
-  }
-  const max = options.maxFindingsPerAssert ?? compiled.maxFindingsPerAssert;
-  if (compiled.native && options.engine !== 'saxonjs') {
-    try {
-      const issues = runNative(compiled.native, text, libxmlDoc, max);
-      compiled.stats.native++;
-      return issues;
-    } catch (err) {
-      // Whatever the subset cannot decide exactly as SaxonJS would (a dynamic error, whose SaxonJS
-      // message becomes the finding; an unusual document) is decided by SaxonJS, for this document.
-      compiled.stats.lastFallback = err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err);
-    }
-  }
-  compiled.stats.saxonjs++;
-  const svrl = transformToSvrl(compiled.stylesheet, text, max);
-  return svrlToIssues(svrl, libxmlDoc);
+  return runRuleSet(compiled, text, libxmlDoc, options).issues;
 }

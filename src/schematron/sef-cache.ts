@@ -1,6 +1,7 @@
 // Compiles generated XSLT to SaxonJS's SEF with xslt3, cached on disk by a hash of the rules and the compiler.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,22 +61,29 @@ interface ChildResult {
   readonly output: string;
 }
 
+const CHILD_OPTIONS = { timeout: COMPILE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true } as const;
+
 function runXslt3(args: readonly string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [xslt3Script(), ...args],
-      { timeout: COMPILE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') {
-          // Spawn failure or timeout, not a compiler verdict.
-          reject(new Error(err.message, { cause: err }));
-          return;
-        }
-        resolve({ code: err ? (err.code as number) : 0, output: `${stdout}${stderr}`.trim() });
+    execFile(process.execPath, [xslt3Script(), ...args], CHILD_OPTIONS, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') {
+        // Spawn failure or timeout, not a compiler verdict.
+        reject(new Error(err.message, { cause: err }));
+        return;
       }
-    );
+      resolve({ code: err ? (err.code as number) : 0, output: `${stdout}${stderr}`.trim() });
+    });
   });
+}
+
+/** runXslt3 for a caller that cannot wait: SaxonJS needed in the middle of a synchronous run. */
+function runXslt3Sync(args: readonly string[]): ChildResult {
+  const r = spawnSync(process.execPath, [xslt3Script(), ...args], { ...CHILD_OPTIONS, encoding: 'utf8' });
+  if (r.error || r.status === null) {
+    // Spawn failure, timeout or a signal: not a compiler verdict.
+    throw new Error(r.error?.message ?? `xslt3 ended by ${r.signal ?? 'a signal'}`, { cause: r.error });
+  }
+  return { code: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
 /**
@@ -97,29 +105,65 @@ export function explainCompilerOutput(output: string, xslt: string): string {
   return output;
 }
 
+function sefPaths(workDir: string, stem: string): { xslFile: string; sefFile: string } {
+  return {
+    xslFile: path.join(workDir, `${stem}.xsl`),
+    // A unique temporary name, renamed into place by the caller: concurrent workers never read a half-written SEF.
+    sefFile: path.join(workDir, `${stem}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`),
+  };
+}
+
+function xslt3Args(xslFile: string, sefFile: string): string[] {
+  return [`-xsl:${xslFile}`, `-export:${sefFile}`, '-nogo', '-relocate:on'];
+}
+
+function notRun(err: unknown): Error {
+  return schematronError(
+    'SCH_ERR_COMPILE',
+    `The xslt3 compiler could not be run: ${err instanceof Error ? err.message : String(err)}`,
+    err
+  );
+}
+
+function doesNotCompile(xslFile: string, output: string, xslt: string): Error {
+  return schematronError(
+    'SCH_ERR_COMPILE',
+    `The generated XSLT (${xslFile}) does not compile:\n${explainCompilerOutput(output, xslt)}`
+  );
+}
+
 async function compileSef(xslt: string, workDir: string, stem: string): Promise<{ sefFile: string; ms: number }> {
-  const xslFile = path.join(workDir, `${stem}.xsl`);
-  // A unique temporary name, renamed into place by the caller: concurrent workers never read a half-written SEF.
-  const sefFile = path.join(workDir, `${stem}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const { xslFile, sefFile } = sefPaths(workDir, stem);
   await writeFile(xslFile, xslt);
   const started = performance.now();
   let result: ChildResult;
   try {
-    result = await runXslt3([`-xsl:${xslFile}`, `-export:${sefFile}`, '-nogo', '-relocate:on']);
+    result = await runXslt3(xslt3Args(xslFile, sefFile));
   } catch (err) {
-    throw schematronError(
-      'SCH_ERR_COMPILE',
-      `The xslt3 compiler could not be run: ${err instanceof Error ? err.message : String(err)}`,
-      err
-    );
+    throw notRun(err);
   }
   const ms = Math.round(performance.now() - started);
   if (result.code !== 0) {
     await rm(sefFile, { force: true });
-    throw schematronError(
-      'SCH_ERR_COMPILE',
-      `The generated XSLT (${xslFile}) does not compile:\n${explainCompilerOutput(result.output, xslt)}`
-    );
+    throw doesNotCompile(xslFile, result.output, xslt);
+  }
+  return { sefFile, ms };
+}
+
+function compileSefSync(xslt: string, workDir: string, stem: string): { sefFile: string; ms: number } {
+  const { xslFile, sefFile } = sefPaths(workDir, stem);
+  writeFileSync(xslFile, xslt);
+  const started = performance.now();
+  let result: ChildResult;
+  try {
+    result = runXslt3Sync(xslt3Args(xslFile, sefFile));
+  } catch (err) {
+    throw notRun(err);
+  }
+  const ms = Math.round(performance.now() - started);
+  if (result.code !== 0) {
+    rmSync(sefFile, { force: true });
+    throw doesNotCompile(xslFile, result.output, xslt);
   }
   return { sefFile, ms };
 }
@@ -160,5 +204,46 @@ export async function obtainSef(request: SefRequest): Promise<SefResult> {
     }
     // The cache cannot be written (a read-only install): still validate, compiling once per process.
     return compileUncached(request.xslt, key);
+  }
+}
+
+function compileUncachedSync(xslt: string, key: string): SefResult {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kih-sch-'));
+  try {
+    const { sefFile, ms } = compileSefSync(xslt, dir, key);
+    return { key, sefText: readFileSync(sefFile, 'utf8'), origin: 'compiled', compileMs: ms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * obtainSef without waiting, for SaxonJS needed in the middle of a synchronous run: it blocks
+ * the thread while xslt3 compiles (seconds for a large rule set), once per rule set and cache.
+ */
+export function obtainSefSync(request: SefRequest): SefResult {
+  const key = sefCacheKey(request.xslt, request.sourceHash);
+  if (request.useCache === false) {
+    return compileUncachedSync(request.xslt, key);
+  }
+  const dir = request.cacheDir ?? DEFAULT_CACHE_DIR;
+  const file = path.join(dir, `${key}.sef.json`);
+  try {
+    return { key, sefText: readFileSync(file, 'utf8'), origin: 'disk', file };
+  } catch {
+    // Absent or unreadable: a miss either way (entries are renamed into place whole, never partial).
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    const { sefFile, ms } = compileSefSync(request.xslt, dir, key);
+    const sefText = readFileSync(sefFile, 'utf8');
+    renameSync(sefFile, file);
+    return { key, sefText, origin: 'compiled', file, compileMs: ms };
+  } catch (err) {
+    if (isKihError(err)) {
+      throw err;
+    }
+    // The cache cannot be written (a read-only install): still validate, compiling once per process.
+    return compileUncachedSync(request.xslt, key);
   }
 }

@@ -16,7 +16,7 @@ export interface RuleSetOptions {
   readonly schematron?: readonly string[];
   /** SEF cache directory (default `.cache/schematron` in the package). */
   readonly rulesCacheDir?: string;
-  /** `auto` (default): the project's engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
+  /** `auto` (default): the own engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
   readonly schematronEngine?: RulesEngineSetting;
 }
 
@@ -26,6 +26,12 @@ export function builtinRuleFile(profile: ProfileId): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
+/** How reports name a rule file: relative to the package when built in, else its absolute path. */
+export function ruleFileName(file: string): string {
+  const abs = path.resolve(file);
+  return abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
+}
+
 export interface RuleSets {
   /** The rule sets to run for a profile (null: unknown profile), in order; compiled on first use. */
   forProfile(profile: ProfileId | null): Promise<readonly CompiledRules[]>;
@@ -33,7 +39,7 @@ export interface RuleSets {
   prepare(): Promise<void>;
   /** Rule file (relative to the package when built in) → short content hash, for reports. */
   versions(): Record<string, string>;
-  /** Rule file → the engine that runs it: `kih`, or `saxonjs: <why>`. */
+  /** Rule file → the engine that runs it: `own`, or `saxonjs: <why>`. */
   engines(): Record<string, string>;
 }
 
@@ -49,9 +55,9 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
         ...(options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}),
         ...(options.schematronEngine ? { engine: options.schematronEngine } : {}),
       }).then((r) => {
-        const name = abs.startsWith(BUILTIN_RULES_DIR + path.sep) ? path.relative(PACKAGE_ROOT, abs) : abs;
+        const name = ruleFileName(abs);
         versions[name] = r.sourceHash.slice(0, 12);
-        engines[name] = r.engine === 'kih' ? 'kih' : `saxonjs: ${r.engineReason ?? ''}`;
+        engines[name] = r.engine === 'own' ? 'own' : `saxonjs: ${r.engineReason ?? ''}`;
         return r;
       });
       compiled.set(abs, rules);

@@ -8,10 +8,10 @@ import { parseXml } from '../xml/xml-parser.js';
 import { isKihError } from '../core/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../core/package-info.js';
 import { runPostChecks } from '../rules/post-checks.js';
-import { runRules } from '../schematron/index.js';
+import { runRuleSet } from '../schematron/index.js';
 import { statusOf } from '../core/report.js';
 import type { DocumentReport, ProfileId, Severity, ValidationIssue } from '../core/report.js';
-import { createRuleSets } from './rule-sets.js';
+import { createRuleSets, ruleFileName } from './rule-sets.js';
 import type { RuleSetOptions, RuleSets } from './rule-sets.js';
 import { loadSchema, validateXsd } from './xsd-schema.js';
 import type { CompiledSchema } from './xsd-schema.js';
@@ -40,6 +40,7 @@ interface Finding {
   readonly profile: ProfileId | null;
   readonly profileSource: DocumentReport['profileSource'];
   readonly issues: ValidationIssue[];
+  readonly schematronFallbacks?: Readonly<Record<string, string>>;
 }
 
 async function runStages(
@@ -77,13 +78,23 @@ async function runStages(
     }
     issues.push(...validateXsd(schema, doc));
     // Schematron runs even when the XSD stage failed: people fix both kinds in one pass (as Gazelle does).
+    const fallbacks: Record<string, string> = {};
     for (const ruleSet of await rules.forProfile(profile)) {
-      issues.push(...runRules(ruleSet, input.text, doc));
+      const run = runRuleSet(ruleSet, input.text, doc);
+      issues.push(...run.issues);
+      if (run.fallback !== undefined) {
+        fallbacks[ruleFileName(ruleSet.sources[0] ?? '')] = run.fallback;
+      }
     }
     if (options.builtinRules !== false) {
       issues.push(...runPostChecks(doc, profile));
     }
-    return { profile, profileSource, issues };
+    return {
+      profile,
+      profileSource,
+      issues,
+      ...(Object.keys(fallbacks).length > 0 ? { schematronFallbacks: fallbacks } : {}),
+    };
   } finally {
     doc.dispose();
   }
@@ -119,6 +130,7 @@ function report(file: string, finding: Finding, started: number, bytes?: Uint8Ar
     valid: status === 'valid',
     status,
     issues: finding.issues,
+    ...(finding.schematronFallbacks ? { schematronFallbacks: finding.schematronFallbacks } : {}),
     ...(bytes ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
     ...(size !== undefined ? { size } : {}),
     durationMs: Math.round((performance.now() - started) * 1000) / 1000,

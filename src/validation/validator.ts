@@ -60,7 +60,7 @@ const READ_AHEAD = 4;
 /**
  * Compiles the schema and every rule set here first: a broken schema or rule file is one clear
  * error (KihError) before any document, not one per thread or per document, and the threads then
- * find every rule set in the compile cache.
+ * find the SEF of every rule set that starts on SaxonJS in the compile cache.
  */
 export async function openValidator(options: ValidatorOptions = {}): Promise<Validator> {
   const { threads: requested, offThread, ...validateOptions } = options;

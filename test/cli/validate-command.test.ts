@@ -182,9 +182,9 @@ describe('kih validate --schematron', () => {
   it('says which Schematron engine runs each rule set, and takes SaxonJS when asked (also on threads)', async () => {
     const auto = await runInProcess(['validate', VALID, '-f', 'json', '--verbose']);
     expect(auto.code).toBe(0);
-    expect(auto.stderr).toContain("kih: Schematron schematron/dk-phmr-1.3.sch: the project's engine (kih)");
+    expect(auto.stderr).toContain('kih: Schematron schematron/dk-phmr-1.3.sch: engine own');
     const fast = JSON.parse(auto.stdout) as ValidationRunReport;
-    expect(fast.tool.ruleEngines?.['schematron/dk-phmr-1.3.sch']).toBe('kih');
+    expect(fast.tool.ruleEngines?.['schematron/dk-phmr-1.3.sch']).toBe('own');
     const saxon = runBinary(['validate', SAMPLES, '-f', 'json', '--jobs', '2', '--schematron-engine', 'saxonjs']);
     const slow = JSON.parse(saxon.stdout) as ValidationRunReport;
     expect(slow.tool.ruleEngines?.['schematron/dk-phmr-1.3.sch']).toBe('saxonjs: the setting asks for SaxonJS');

@@ -42,7 +42,7 @@ export async function check(profile: ProfileId, text: string): Promise<Validatio
     throw new Error(`test document does not parse: ${JSON.stringify(parsed.issues)}`);
   }
   try {
-    expect(rules.engine).toBe('kih');
+    expect(rules.engine).toBe('own');
     const before = rules.stats.saxonjs;
     const issues = runRules(rules, text, parsed.doc);
     const fellBack = rules.stats.saxonjs > before;

@@ -22,29 +22,29 @@ function xmlFiles(dir: string): string[] {
   });
 }
 
-/** Both engines on one text, with a libxml2 parse for lines; the native run must not fall back. */
-function both(rules: CompiledRules, text: string): { native: ValidationIssue[]; saxon: ValidationIssue[] } {
+/** Both engines on one text, with a libxml2 parse for lines; the own engine's run must not fall back. */
+function both(rules: CompiledRules, text: string): { own: ValidationIssue[]; saxon: ValidationIssue[] } {
   const parsed = parseXml(new TextEncoder().encode(text), 'engines.xml', text);
   if (!parsed.ok) {
     throw new Error('does not parse');
   }
   try {
     const before = { ...rules.stats };
-    const native = runRules(rules, text, parsed.doc);
-    expect(rules.stats.native).toBe(before.native + 1);
-    return { native, saxon: runRules(rules, text, parsed.doc, { engine: 'saxonjs' }) };
+    const own = runRules(rules, text, parsed.doc);
+    expect(rules.stats.own).toBe(before.own + 1);
+    return { own, saxon: runRules(rules, text, parsed.doc, { engine: 'saxonjs' }) };
   } finally {
     parsed.doc.dispose();
   }
 }
 
 describe('engine choice', () => {
-  it("runs every project rule set on the project's engine", async () => {
+  it('runs every project rule set on the own engine', async () => {
     for (const name of RULE_SETS) {
       const rules = await compileSchematronFile(path.join(RULES_DIR, name));
       expect({ name, engine: rules.engine, reason: rules.engineReason }).toEqual({
         name,
-        engine: 'kih',
+        engine: 'own',
         reason: undefined,
       });
     }
@@ -54,7 +54,7 @@ describe('engine choice', () => {
     const rules = await compileFixture('selections.sch');
     expect(rules.engine).toBe('saxonjs');
     expect(rules.engineReason).toMatch(/current\(\)/);
-    expect(rules.native).toBeUndefined();
+    expect(rules.own).toBeUndefined();
   });
 
   it('uses SaxonJS whenever the setting asks for it', async () => {
@@ -62,12 +62,12 @@ describe('engine choice', () => {
     expect(rules).toMatchObject({ engine: 'saxonjs', engineReason: 'the setting asks for SaxonJS' });
     const text = readFileSync(path.join(SAMPLES_DIR, 'dk-phmr-1.3', 'valid', 'weight.xml'), 'utf8');
     run(rules, text);
-    expect(rules.stats).toEqual({ native: 0, saxonjs: 1 });
+    expect(rules.stats).toEqual({ own: 0, saxonjs: 1 });
   });
 
   it('leaves one document to SaxonJS when a test raises a dynamic error there', async () => {
     const rules = await compileFixture('basics.sch');
-    expect(rules.engine).toBe('kih');
+    expect(rules.engine).toBe('own');
     const bad = '<list xmlns="urn:hl7-org:v3"><item n="1" value="abc"/></list>';
     const issues = run(rules, bad);
     expect(rules.stats).toMatchObject({ saxonjs: 2, lastFallback: expect.stringMatching(/FORG0001/) });
@@ -91,8 +91,8 @@ describe('identical findings', () => {
         continue;
       }
       for (const [name, r] of rules) {
-        const { native, saxon } = both(r, input.text);
-        expect({ file, name, native }).toEqual({ file, name, native: saxon });
+        const { own, saxon } = both(r, input.text);
+        expect({ file, name, own }).toEqual({ file, name, own: saxon });
         compared++;
       }
     }
@@ -103,13 +103,13 @@ describe('identical findings', () => {
     const r = rules.get('dk-phmr-1.3.sch') as CompiledRules;
     const base = readFileSync(path.join(SAMPLES_DIR, 'dk-phmr-1.3', 'valid', 'blood-pressure-pulse.xml'), 'utf8');
     const large = inflate(base, (_o, bytes) => bytes >= 1024 * 1024);
-    const { native, saxon } = both(r, large);
-    expect(native).toEqual(saxon);
+    const { own, saxon } = both(r, large);
+    expect(own).toEqual(saxon);
     // Every measurement without its two methodCodes: four findings per observation, capped per assert.
     const broken = large.replace(/<methodCode [^>]*\/>/g, '');
     const failing = both(r, broken);
-    expect(failing.native).toEqual(failing.saxon);
-    expect(failing.native.filter((i) => i.severity === 'info').map((i) => i.message)).toContainEqual(
+    expect(failing.own).toEqual(failing.saxon);
+    expect(failing.own.filter((i) => i.severity === 'info').map((i) => i.message)).toContainEqual(
       expect.stringMatching(/more finding\(s\) of DK-PHMR-13-054 not listed/)
     );
   });

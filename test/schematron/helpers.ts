@@ -22,13 +22,13 @@ export function compileFixture(name: string, options: CompileRulesOptions = {}):
 
 /**
  * Runs the rules with a libxml2 parse of the same text, as the pipeline does, so findings get lines;
- * when the rule set runs on the project's engine, SaxonJS must give exactly the same findings.
+ * when the rule set runs on the own engine, SaxonJS must give exactly the same findings.
  */
 export function run(rules: CompiledRules, text: string, options: RunRulesOptions = {}): ValidationIssue[] {
   const doc = XmlDocument.fromString(text);
   try {
     const issues = runRules(rules, text, doc, options);
-    if (rules.engine === 'kih' && options.engine === undefined) {
+    if (rules.engine === 'own' && options.engine === undefined) {
       expect(issues).toEqual(runRules(rules, text, doc, { ...options, engine: 'saxonjs' }));
     }
     return issues;

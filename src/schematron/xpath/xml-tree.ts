@@ -1,4 +1,5 @@
-// A compact JS tree (the XPath data model's nodes) built from a document's text, for the project's own Schematron engine.
+// A compact JS tree (the XPath data model's nodes) built from a document's text, for the own Schematron engine.
+import { FallbackToSaxon } from './fallback.js';
 
 /** Node kinds, numbered so that document order within one element is attributes, then children. */
 export enum Kind {
@@ -91,7 +92,7 @@ function append(parent: XNode, child: XNode, order: number): void {
 }
 
 /** Thrown when the text holds something this reader does not model; the caller then uses SaxonJS. */
-export class TreeUnsupported extends Error {}
+export class TreeUnsupported extends FallbackToSaxon {}
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';

@@ -1,4 +1,4 @@
-// The syntax tree of the XPath 2.0 subset the project's own Schematron engine evaluates.
+// The syntax tree of the XPath 2.0 subset the own Schematron engine evaluates.
 
 export type Axis =
   | 'child'

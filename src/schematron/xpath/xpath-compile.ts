@@ -477,7 +477,7 @@ function integerOperand(seq: Seq): number | undefined {
     return v;
   }
   // Untyped operands of arithmetic become doubles, which the subset does not model.
-  return v instanceof Untyped ? dynamicError('kih:double-arithmetic') : dynamicError('XPTY0004');
+  return v instanceof Untyped ? dynamicError('own:double-arithmetic') : dynamicError('XPTY0004');
 }
 
 function arithmetic(op: string, a: number, b: number): number {
@@ -507,13 +507,13 @@ export function compileExpr(e: Expr, statics: Statics, scope: Scope): Compiled {
     case 'var': {
       const local = scope.slot(e.name);
       if (local !== undefined) {
-        return (ctx) => ctx.frame[local] ?? dynamicError('kih:unset-variable');
+        return (ctx) => ctx.frame[local] ?? dynamicError('own:unset-variable');
       }
       const global = statics.globals.get(e.name);
       if (global === undefined) {
         throw new OutsideSubset(`undeclared variable $${e.name}`);
       }
-      return (ctx) => ctx.env.globals[global] ?? dynamicError('kih:unset-global');
+      return (ctx) => ctx.env.globals[global] ?? dynamicError('own:unset-global');
     }
     case 'seq': {
       const items = e.items.map((i) => compileExpr(i, statics, scope));
@@ -602,7 +602,7 @@ export function compileExpr(e: Expr, statics: Statics, scope: Scope): Compiled {
           return EMPTY;
         }
         if (b - a > 100_000) {
-          return dynamicError('kih:long-range');
+          return dynamicError('own:long-range');
         }
         const out: number[] = [];
         for (let i = a; i <= b; i++) {
@@ -622,7 +622,7 @@ export function compileExpr(e: Expr, statics: Statics, scope: Scope): Compiled {
           return EMPTY;
         }
         const v = arithmetic(op, a, b);
-        return Number.isSafeInteger(v) ? [v] : dynamicError('kih:big-integer');
+        return Number.isSafeInteger(v) ? [v] : dynamicError('own:big-integer');
       };
     }
     case 'neg': {

@@ -72,7 +72,7 @@ function hasSurrogates(s: string): boolean {
 function integerArg(seq: Seq): number {
   const v = optAtomic(seq);
   if (typeof v !== 'number') {
-    return dynamicError(v === undefined ? 'XPTY0004' : 'kih:double-argument');
+    return dynamicError(v === undefined ? 'XPTY0004' : 'own:double-argument');
   }
   return v;
 }
@@ -91,7 +91,7 @@ function substring(s: string, start: number, length?: number): string {
 /** format-number for an integer and a picture of digits only (`00`, `#0`), the one form the rule sets use. */
 function formatNumber(value: number, picture: string): string {
   if (!/^#*0+$/.test(picture)) {
-    return dynamicError('kih:format-number-picture');
+    return dynamicError('own:format-number-picture');
   }
   const min = picture.replace(/#/g, '').length;
   const digits = String(Math.abs(value)).padStart(min, '0');
@@ -105,7 +105,7 @@ function castAs(type: AtomicType, seq: Seq): Seq {
   }
   switch (type) {
     case 'decimal':
-      return dynamicError('kih:decimal');
+      return dynamicError('own:decimal');
     case 'string':
       return [stringOf(v)];
     case 'integer':
@@ -132,7 +132,7 @@ function castAs(type: AtomicType, seq: Seq): Seq {
     case 'date':
     case 'dateTime': {
       if (typeof v !== 'string' && !(v instanceof Untyped)) {
-        return dynamicError('kih:time-cast');
+        return dynamicError('own:time-cast');
       }
       return [parseTime(type, stringOf(v)) ?? dynamicError('FORG0001')];
     }
@@ -164,7 +164,7 @@ export function castable(type: AtomicType, optional: boolean, seq: Seq): boolean
   }
   if (type === 'date' || type === 'dateTime') {
     if (typeof v !== 'string' && !(v instanceof Untyped)) {
-      return dynamicError('kih:time-cast');
+      return dynamicError('own:time-cast');
     }
     return parseTime(type, stringOf(v)) !== null;
   }
@@ -173,7 +173,7 @@ export function castable(type: AtomicType, optional: boolean, seq: Seq): boolean
     return true;
   } catch (err) {
     // A case the subset leaves to SaxonJS stays that; only a real cast error means "not castable".
-    if (err instanceof NeedsSaxon && err.code.startsWith('kih:')) {
+    if (err instanceof NeedsSaxon && err.code.startsWith('own:')) {
       throw err;
     }
     return false;
@@ -286,12 +286,12 @@ const FN: Readonly<Record<string, Impl>> = {
     return one(n === undefined ? '' : n.ns);
   }),
   // Outside a predicate the focus is the rule's walk, whose positions depend on how SaxonJS walks: left to it.
-  position: fixed([0], (c) => (c.pos === 0 ? dynamicError('kih:walk-position') : [c.pos])),
-  last: fixed([0], (c) => (c.pos === 0 ? dynamicError('kih:walk-position') : [c.size])),
+  position: fixed([0], (c) => (c.pos === 0 ? dynamicError('own:walk-position') : [c.pos])),
+  last: fixed([0], (c) => (c.pos === 0 ? dynamicError('own:walk-position') : [c.size])),
   'format-number': fixed([2], (c, a) => {
     const v = optAtomic(arg(a, 0, c));
     if (typeof v !== 'number') {
-      return dynamicError('kih:format-number-value');
+      return dynamicError('own:format-number-value');
     }
     return one(formatNumber(v, optString(arg(a, 1, c))));
   }),

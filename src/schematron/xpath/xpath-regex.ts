@@ -122,7 +122,7 @@ export function runtimeRegex(pattern: string): Regex {
   if (regex === undefined) {
     const r = translateRegex(pattern);
     if (!r.ok) {
-      return dynamicError(`kih:regex (${r.why})`);
+      return dynamicError(`own:regex (${r.why})`);
     }
     regex = r;
     if (runtimeCache.size < 1000) {
@@ -135,7 +135,7 @@ export function runtimeRegex(pattern: string): Regex {
 /** Refuses inputs where `.` would match differently. */
 export function checkDotInput(input: string, dot: boolean): void {
   if (dot && DOT_DIFFERS.test(input)) {
-    dynamicError('kih:regex-dot');
+    dynamicError('own:regex-dot');
   }
 }
 

@@ -1,4 +1,5 @@
 // XPath values of the subset: items, atomisation, effective boolean value, comparisons and casts, as XPath 2.0/3.1 define them.
+import { FallbackToSaxon } from './fallback.js';
 import { XNode } from './xml-tree.js';
 
 /** xs:untypedAtomic: what a node atomises to (compared as a string, cast to a number next to one). */
@@ -30,7 +31,7 @@ export type Seq = readonly Item[];
  * document is run again on SaxonJS, whose finding (an evaluation-error notice with SaxonJS's own
  * message, or the value it computes) is the reference.
  */
-export class NeedsSaxon extends Error {
+export class NeedsSaxon extends FallbackToSaxon {
   constructor(readonly code: string) {
     super(code);
   }
@@ -69,7 +70,7 @@ export function stringOf(item: Item): string {
     return doubleString(item.v);
   }
   // Canonical date/time forms (timezone normalisation) are not modelled.
-  return dynamicError('kih:canonical-time');
+  return dynamicError('own:canonical-time');
 }
 
 /** xs:double as a string, where XPath's form is plain: integral values below a million, NaN, INF. */
@@ -84,7 +85,7 @@ export function doubleString(v: number): string {
     return '-0';
   }
   // Fractions and exponent forms are SaxonJS's own formatting.
-  return Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : dynamicError('kih:double-format');
+  return Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : dynamicError('own:double-format');
 }
 
 /** The effective boolean value (fn:boolean), with FORG0006 for sequences that have none. */
@@ -196,7 +197,7 @@ export function toInteger(v: Exclude<Item, XNode>): number {
     return v;
   }
   if (v instanceof XDouble) {
-    return dynamicError('kih:double-to-integer');
+    return dynamicError('own:double-to-integer');
   }
   if (typeof v === 'boolean') {
     return v ? 1 : 0;
@@ -207,7 +208,7 @@ export function toInteger(v: Exclude<Item, XNode>): number {
       return dynamicError('FORG0001');
     }
     const n = Number(t);
-    return Number.isSafeInteger(n) ? n : dynamicError('kih:big-integer');
+    return Number.isSafeInteger(n) ? n : dynamicError('own:big-integer');
   }
   return dynamicError('XPTY0004');
 }
@@ -259,7 +260,7 @@ function zoneMinutes(tz: string | undefined): number | undefined {
 export function parseTime(type: 'date' | 'dateTime', raw: string): XTime | null {
   const s = collapse(raw);
   if (/^-|^\d{5}|^0000/.test(s)) {
-    return /^-?\d{4,}-/.test(s) ? dynamicError('kih:year-range') : null;
+    return /^-?\d{4,}-/.test(s) ? dynamicError('own:year-range') : null;
   }
   const m = (type === 'date' ? DATE : DATE_TIME).exec(s);
   if (!m) {
@@ -289,7 +290,7 @@ export function parseTime(type: 'date' | 'dateTime', raw: string): XTime | null 
       return null;
     }
     if (fraction.length > 4 && /[1-9]/.test(fraction.slice(4))) {
-      return dynamicError('kih:sub-millisecond');
+      return dynamicError('own:sub-millisecond');
     }
     ms += ((hour * 60 + minute) * 60 + second) * 1000 + Math.round(Number(`0${fraction || '.0'}`) * 1000);
   }
@@ -314,7 +315,7 @@ function compareAtomic(a: Atomic, b: Atomic, ordering: boolean): number {
     }
     if (/[\uD800-\uDFFF]/.test(av) || /[\uD800-\uDFFF]/.test(bv)) {
       // JS compares UTF-16 units, XPath code points: they differ only beyond the BMP.
-      return dynamicError('kih:surrogates');
+      return dynamicError('own:surrogates');
     }
     return av < bv ? -1 : av > bv ? 1 : 0;
   }
@@ -328,7 +329,7 @@ function compareAtomic(a: Atomic, b: Atomic, ordering: boolean): number {
   }
   if (av instanceof XTime && bv instanceof XTime && av.type === bv.type) {
     if (av.instant === undefined || bv.instant === undefined) {
-      return dynamicError('kih:implicit-timezone');
+      return dynamicError('own:implicit-timezone');
     }
     return Math.sign(av.instant - bv.instant);
   }
@@ -500,5 +501,5 @@ export function distinctKey(v: Atomic): string {
   if (typeof v === 'boolean') {
     return `b${v}`;
   }
-  return v.instant === undefined ? dynamicError('kih:implicit-timezone') : `${v.type}${v.instant}`;
+  return v.instant === undefined ? dynamicError('own:implicit-timezone') : `${v.type}${v.instant}`;
 }

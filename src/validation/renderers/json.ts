@@ -41,6 +41,9 @@ function documentJson(doc: DocumentReport): Record<string, unknown> {
     issues: doc.issues.map(issueJson),
     profileSource: doc.profileSource,
   };
+  if (doc.schematronFallbacks !== undefined) {
+    out.schematronFallbacks = doc.schematronFallbacks;
+  }
   if (doc.sha256 !== undefined) {
     out.sha256 = doc.sha256;
   }

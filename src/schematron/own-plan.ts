@@ -1,4 +1,4 @@
-// Compiles a resolved schema for the project's own engine: every context, let, test and message as closures, or the reason it cannot.
+// Compiles a resolved schema for the own engine: every context, let, test and message as closures, or the reason it cannot.
 import { stylesheetNamespaces } from './compile-schematron.js';
 import { mayMatchAttribute, SelectionPlan } from './context-selection.js';
 import type { LetDef, MessagePart, ResolvedCheck, ResolvedSchema } from './sch-model.js';
@@ -53,13 +53,13 @@ export interface PatternPlan {
   readonly visits: 'selection' | 'elements' | 'nodes';
 }
 
-export interface NativePlan {
+export interface OwnPlan {
   readonly globals: readonly { readonly value: Compiled; readonly frame: number }[];
   readonly patterns: readonly PatternPlan[];
 }
 
 export type PlanResult =
-  { readonly ok: true; readonly plan: NativePlan } | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly plan: OwnPlan } | { readonly ok: false; readonly reason: string };
 
 /**
  * Text a let given as content holds, when that content is text and xsl:text only: the variable is
@@ -196,7 +196,7 @@ class PlanCompiler {
     };
   }
 
-  compile(): NativePlan {
+  compile(): OwnPlan {
     const globals: { value: Compiled; frame: number }[] = [];
     for (const l of this.schema.globalLets) {
       // Compiled before its own name is bound: a global may use only the ones declared before it.
@@ -262,8 +262,8 @@ class PlanCompiler {
   }
 }
 
-/** Compiles a schema for the project's engine, or says which construct sends it to SaxonJS. */
-export function planNative(schema: ResolvedSchema): PlanResult {
+/** Compiles a schema for the own engine, or says which construct sends it to SaxonJS. */
+export function planOwn(schema: ResolvedSchema): PlanResult {
   try {
     return { ok: true, plan: new PlanCompiler(schema).compile() };
   } catch (err) {

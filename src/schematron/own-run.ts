@@ -1,8 +1,9 @@
-// Runs a native plan on one document: the same findings, in the same order, as the SaxonJS stylesheet's SVRL read by svrlToIssues.
+// Runs an own-engine plan on one document: the same findings, in the same order, as the SaxonJS stylesheet's SVRL read by svrlToIssues.
 import type { XmlDocument } from 'libxml2-wasm';
 import type { Severity, ValidationIssue } from '../core/report.js';
 import { CAPPED_FLAG, EVALUATION_ERROR_FLAG } from './compile-schematron.js';
-import type { CheckPlan, NativePlan, PatternPlan } from './native-plan.js';
+import type { CheckPlan, OwnPlan, PatternPlan } from './own-plan.js';
+import type { RuleEngine } from './rule-engine.js';
 import { lineOf, severityOf } from './run-schematron.js';
 import { locationPath } from './xpath/node-location.js';
 import { DocEnv } from './xpath/xpath-context.js';
@@ -108,7 +109,7 @@ function patternHits(p: PatternPlan, env: DocEnv): Hit[] {
 
 /** xs:double as xsl:value-of writes it, for the counts in a capped notice. */
 function doubleText(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e6 ? String(n) : dynamicError('kih:double-format');
+  return Number.isInteger(n) && Math.abs(n) < 1e6 ? String(n) : dynamicError('own:double-format');
 }
 
 function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
@@ -136,17 +137,25 @@ function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
   };
 }
 
+/** Injection points for tests only: production code never passes them. */
+export interface OwnTestHooks {
+  /** Called once the document's tree is built, inside the engine's run (tests throw from it to stand in for a defect). */
+  readonly afterTree?: () => void;
+}
+
 /**
- * Runs the plan on the document text. Throws NeedsSaxon (or TreeUnsupported) when the document
- * needs something the subset leaves to SaxonJS; the caller then runs SaxonJS instead.
+ * Runs the plan on the document text. Throws FallbackToSaxon (NeedsSaxon, TreeUnsupported) when the
+ * document needs something the subset leaves to SaxonJS; the caller then runs SaxonJS instead.
  */
-export function runNative(
-  plan: NativePlan,
+export function runOwn(
+  plan: OwnPlan,
   text: string,
   doc: XmlDocument | undefined,
-  max: number
+  max: number,
+  testHooks?: OwnTestHooks
 ): ValidationIssue[] {
   const env = new DocEnv(buildTree(text));
+  testHooks?.afterTree?.();
   plan.globals.forEach((g, i) => {
     env.globals[i] = g.value({ item: env.root, pos: 0, size: 0, frame: frameOf(g.frame), env });
   });
@@ -180,4 +189,18 @@ export function runNative(
     }
   }
   return issues;
+}
+
+/** The own engine behind the RuleEngine seam; `plan` is kept for tests that build a variant of it. */
+export interface OwnEngine extends RuleEngine {
+  readonly name: 'own';
+  readonly plan: OwnPlan;
+}
+
+export function ownEngine(plan: OwnPlan, testHooks?: OwnTestHooks): OwnEngine {
+  return {
+    name: 'own',
+    plan,
+    run: (doc, max) => runOwn(plan, doc.text, doc.libxml, max, testHooks),
+  };
 }

@@ -31,7 +31,7 @@ export async function runInProcess(argv: string[]): Promise<CliRun> {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-/** Runs bin/kih.js (the built CLI, as a user would); `npm test` builds first. */
+/** Runs bin/kih.js (the built CLI, as a user would): integration tests only, as `npm test` and `npm run test:integration` build first. */
 export function runBinary(argv: string[]): CliRun {
   const r = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, 'bin', 'kih.js'), ...argv], {
     cwd: PACKAGE_ROOT,

@@ -60,7 +60,7 @@ interface WorkerProcess {
   stderr(): string;
 }
 
-/** Starts `node dist/worker.js` (built by npm test) and resolves once it has said it is running. */
+/** Starts `node dist/worker.js` (built by npm test and npm run test:integration) and resolves once it has said it is running. */
 async function startWorker(prefix: string, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'dist', 'worker.js'), '--config', settingsFile], {
     env: {

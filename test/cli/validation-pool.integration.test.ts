@@ -7,7 +7,7 @@ import type { DocumentReport } from '../../src/core/report.js';
 import type { createValidationPool as CreateValidationPool } from '../../src/validation/validation-pool.js';
 import { SAMPLES } from '../helpers/cli.js';
 
-// The pool starts worker threads from dist/ (npm test builds first), so it is imported from there too.
+// The pool starts worker threads from dist/ (npm test and npm run test:integration build first), so it is imported from there too.
 const { createValidationPool } = (await import(
   path.join(PACKAGE_ROOT, 'dist', 'src', 'validation', 'validation-pool.js')
 )) as { createValidationPool: typeof CreateValidationPool };

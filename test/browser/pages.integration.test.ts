@@ -1,5 +1,5 @@
 // The pages in headless Chromium (Debian's chromium, driven by playwright-core): a vendor's upload to report, and MedCom's path to certified.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -17,6 +17,11 @@ let browser: Browser;
 const files = mkdtempSync(path.join(tmpdir(), 'kih-browser-'));
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is needed for the browser tests and was not found (${CHROMIUM}): run "npm run test:setup" (npm test does) or "apt-get install chromium", or set CHROMIUM_PATH.`
+    );
+  }
   h = await startHarness({ label: 'browser' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

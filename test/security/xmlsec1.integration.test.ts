@@ -1,4 +1,4 @@
-// An independent check of the ID card signatures with xmlsec1 (libxmlsec1 + OpenSSL); CI installs it, so a missing binary fails.
+// An independent check of the ID card signatures with xmlsec1 (libxmlsec1 + OpenSSL); `npm test` installs it (scripts/test-env.sh), so a missing binary fails.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,7 @@ describe('xmlsec1 agrees with our signatures', () => {
     const probe = spawnSync(XMLSEC1, ['--version'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
       throw new Error(
-        `xmlsec1 is needed for this independent signature check and was not found (${XMLSEC1}): install it with "apt-get install xmlsec1" (CI does).`
+        `xmlsec1 is needed for this independent signature check and was not found (${XMLSEC1}): run "npm run test:setup" (npm test does) or "apt-get install xmlsec1".`
       );
     }
   });

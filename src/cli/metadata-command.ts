@@ -2,11 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { prepareSubmission } from '../xds/prepare-submission.js';
 import { EXIT } from './io.js';
 import type { CliIo } from './io.js';
 import { readDocument } from '../cda/read-document.js';
-import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
+import { prepareWithContext, resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
 
 export const METADATA_USAGE = `Usage: kih metadata [options] <file>
 
@@ -38,12 +37,7 @@ export async function metadataCommand(argv: readonly string[], io: CliIo): Promi
   }
   const context = await resolveXdsContext(values, io.env);
   const bytes = await readDocument(file);
-  const prepared = prepareSubmission(bytes, file, {
-    settings: context.settings,
-    live: context.target.live,
-    uniqueIdExtensionLimit: context.target.uniqueIdExtensionLimit,
-    ...(context.profile ? { profile: context.profile } : {}),
-  });
+  const prepared = prepareWithContext(bytes, file, context);
   const output = {
     file,
     profile: prepared.profile,

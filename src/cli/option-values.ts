@@ -1,5 +1,7 @@
 // Checks of option values shared by the commands, so every command words the same mistake the same way.
 import { KihError } from '../core/kih-error.js';
+import { isProfileId, PROFILE_IDS } from '../core/report.js';
+import type { ProfileId } from '../core/report.js';
 import { RULES_ENGINE_SETTINGS } from '../schematron/index.js';
 import type { RulesEngineSetting } from '../schematron/index.js';
 
@@ -29,4 +31,15 @@ export function schematronEngine(text: string | undefined, env: NodeJS.ProcessEn
     throw new KihError('CLI_ERR_USAGE', `${source} takes ${RULES_ENGINE_SETTINGS.join(' or ')}: "${value}"`);
   }
   return value as RulesEngineSetting;
+}
+
+/** `--profile <id>`: one of the profiles the tool knows, or undefined when the option was not given. */
+export function profileOption(text: string | undefined): ProfileId | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  if (!isProfileId(text)) {
+    throw new KihError('CLI_ERR_USAGE', `Unknown --profile "${text}"; use one of ${PROFILE_IDS.join(', ')}.`);
+  }
+  return text;
 }

@@ -7,11 +7,10 @@ import { readIdCardFile } from '../security/id-card-file.js';
 import type { ValidationIssue } from '../core/report.js';
 import { renderHttpRequest } from '../xds/http-message.js';
 import { buildIti41Request } from '../xds/iti41-request.js';
-import { prepareSubmission } from '../xds/prepare-submission.js';
 import { EXIT } from './io.js';
 import type { CliIo, CliStream } from './io.js';
 import { readDocument } from '../cda/read-document.js';
-import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
+import { prepareWithContext, resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
 
 export const REQUEST_USAGE = `Usage: kih request [options] <file>
 
@@ -55,12 +54,7 @@ export async function requestCommand(argv: readonly string[], io: CliIo): Promis
   const context = await resolveXdsContext(values, io.env);
   const idCard = values['id-card'] !== undefined ? await readIdCardFile(values['id-card']) : undefined;
   const bytes = await readDocument(file);
-  const prepared = prepareSubmission(bytes, file, {
-    settings: context.settings,
-    live: context.target.live,
-    uniqueIdExtensionLimit: context.target.uniqueIdExtensionLimit,
-    ...(context.profile ? { profile: context.profile } : {}),
-  });
+  const prepared = prepareWithContext(bytes, file, context);
   for (const issue of prepared.issues) {
     io.stderr.write(findingLine(file, issue) + '\n');
   }

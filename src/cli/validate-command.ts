@@ -7,12 +7,12 @@ import { KihError } from '../core/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../core/package-info.js';
 import { renderReport, REPORT_FORMATS } from '../validation/renderers/index.js';
 import type { ReportFormat } from '../validation/renderers/index.js';
-import { isProfileId, PROFILE_IDS } from '../core/report.js';
-import type { ProfileId, Severity } from '../core/report.js';
+import { PROFILE_IDS } from '../core/report.js';
+import type { Severity } from '../core/report.js';
 import { validateRun } from '../validation/validator.js';
 import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
-import { positiveInt, schematronEngine } from './option-values.js';
+import { positiveInt, profileOption, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -92,16 +92,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
     throw new KihError('CLI_ERR_USAGE', `Unknown --format "${format}"; use one of ${REPORT_FORMATS.join(', ')}.`);
   }
-  let profile: ProfileId | undefined;
-  if (values.profile !== undefined) {
-    if (!isProfileId(values.profile)) {
-      throw new KihError(
-        'CLI_ERR_USAGE',
-        `Unknown --profile "${values.profile}"; use one of ${PROFILE_IDS.join(', ')}.`
-      );
-    }
-    profile = values.profile;
-  }
+  const profile = profileOption(values.profile);
   if (positionals.length === 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name at least one file or directory to validate.');
   }

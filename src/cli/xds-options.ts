@@ -1,9 +1,12 @@
 // Options shared by `kih metadata`, `kih request` and `kih submit`: target, settings file, event codes, profile.
+import { prepareSubmission } from '../xds/prepare-submission.js';
+import type { PreparedSubmission } from '../xds/prepare-submission.js';
 import { KihError } from '../core/kih-error.js';
 import { loadSettings } from '../config/load-config.js';
 import { endpointTarget, TARGET_NAMES } from '../config/targets.js';
 import type { Target } from '../config/targets.js';
-import { isProfileId, PROFILE_IDS } from '../core/report.js';
+import { PROFILE_IDS } from '../core/report.js';
+import { profileOption } from './option-values.js';
 import type { ProfileId } from '../core/report.js';
 import type { CodedValue } from '../xds/metadata-model.js';
 import type { ResolvedSettings } from '../config/metadata-settings.js';
@@ -82,16 +85,7 @@ export async function resolveXdsContext(
       target = { ...target, soapVersion: soap, dgws: soap === '1.1' };
     }
   }
-  let profile: ProfileId | undefined;
-  if (values.profile !== undefined) {
-    if (!isProfileId(values.profile)) {
-      throw new KihError(
-        'CLI_ERR_USAGE',
-        `Unknown --profile "${values.profile}"; use one of ${PROFILE_IDS.join(', ')}.`
-      );
-    }
-    profile = values.profile;
-  }
+  const profile = profileOption(values.profile);
   const eventCodes = (values['event-code'] ?? []).map(parseEventCode);
   const settings = all.metadataFor(target);
   const withCli =
@@ -103,4 +97,14 @@ export async function resolveXdsContext(
         }
       : settings;
   return { target, soapVersion: target.soapVersion, settings: withCli, ...(profile ? { profile } : {}) };
+}
+
+/** Derives and checks a document's metadata with the context's target and settings (`kih metadata`, `kih request`). */
+export function prepareWithContext(bytes: Uint8Array, file: string, context: XdsContext): PreparedSubmission {
+  return prepareSubmission(bytes, file, {
+    settings: context.settings,
+    live: context.target.live,
+    uniqueIdExtensionLimit: context.target.uniqueIdExtensionLimit,
+    ...(context.profile ? { profile: context.profile } : {}),
+  });
 }

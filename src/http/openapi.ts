@@ -1,6 +1,6 @@
 // The OpenAPI description, collected from the routes as they are registered, so it cannot drift from the code.
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { API_ERROR_CODES, CERT_ERROR_CODES } from '../core/codes.js';
+import { API_ERRORS, CERT_ERRORS } from '../core/codes.js';
 import { TOOL_VERSION } from '../core/package-info.js';
 
 export interface RouteDoc {
@@ -30,7 +30,7 @@ const ERROR_SCHEMA = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', enum: [...Object.keys(API_ERROR_CODES), ...Object.keys(CERT_ERROR_CODES)] },
+        code: { type: 'string', enum: [...Object.keys(API_ERRORS), ...Object.keys(CERT_ERRORS)] },
         message: { type: 'string' },
       },
     },

@@ -9,9 +9,12 @@ import type { Enqueue } from '../queue/stage-context.js';
 import type { Database } from '../store/database.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { registerPages } from './routes-pages.js';
-import type { ApiLimits } from '../config/api-config.js';
+import type { ApiLimits, TrustProxy } from '../config/api-config.js';
 import { toApiError } from './api-errors.js';
 import { authenticate, authorize } from './auth.js';
+import { authFailures } from './auth-failures.js';
+import type { AuthFailures } from './auth-failures.js';
+import { refuseOversizedUploads } from './read-uploads.js';
 import { collectOpenApi } from './openapi.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
@@ -28,16 +31,25 @@ export interface ApiOptions {
   readonly actor: string;
   /** Rate-limit counters in Redis, shared by every server process; absent: per process. */
   readonly redis?: Redis;
+  /** The service's Redis key prefix, which the counters' keys start with (default kih). */
+  readonly redisPrefix?: string;
+  /** Behind a reverse proxy: which proxies' X-Forwarded-For sets request.ip (default: none). */
+  readonly trustProxy?: TrustProxy;
   readonly logger?: boolean;
 }
 
 /** Everything a route module needs. */
 export interface RouteContext extends ApiOptions {
   readonly app: FastifyInstance;
+  readonly failures: AuthFailures;
 }
 
-/** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml). */
-const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)$/;
+/** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml), with parameters such as charset. */
+const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)\s*(;.*)?$/i;
+
+/** Bodies of routes that take no upload; those open to anyone (login, logout) get the small one. */
+const BODY_LIMIT = 1024 * 1024;
+const ANONYMOUS_BODY_LIMIT = 64 * 1024;
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
@@ -49,12 +61,34 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
+  const trustProxy = options.trustProxy ?? false;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    // A hop count as a function: Fastify's types take no number.
+    trustProxy:
+      typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : typeof trustProxy === 'object'
+          ? [...trustProxy]
+          : trustProxy,
   });
   const openapi = collectOpenApi(app);
+  const prefix = options.redisPrefix ?? 'kih';
+  const failures = authFailures(options.limits.failedAuthPerMinute, options.redis, prefix);
+
+  // A route's bodyLimit wins over the XML parser's, so only upload routes read a document-sized body.
+  app.addHook('onRoute', (route) => {
+    if (route.bodyLimit === undefined) {
+      const config = route.config as { uploads?: boolean; access?: string } | undefined;
+      route.bodyLimit = config?.uploads
+        ? options.limits.maxFileBytes
+        : config?.access === 'none'
+          ? ANONYMOUS_BODY_LIMIT
+          : BODY_LIMIT;
+    }
+  });
 
   app.addContentTypeParser(
     XML_TYPES,
@@ -80,13 +114,15 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     },
   });
 
-  app.addHook('onRequest', authenticate(options.db, options.sessionSecret));
+  // Authentication, the upload size check and the rate limit all run onRequest: before any body is read.
+  app.addHook('onRequest', authenticate(options.db, options.sessionSecret, failures));
+  app.addHook('onRequest', refuseOversizedUploads(options.limits));
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    hook: 'onRequest',
     max: options.limits.requestsPerMinute,
     timeWindow: 60_000,
-    ...(options.redis ? { redis: options.redis, nameSpace: 'kih-rate:' } : {}),
+    ...(options.redis ? { redis: options.redis, nameSpace: `${prefix}:rate:` } : {}),
     keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => {
       const err = new Error(`More than ${context.max} requests a minute with this key; retry in ${context.after}.`);
@@ -108,6 +144,10 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
 
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toApiError(err);
+    if (!request.raw.complete) {
+      // Refused part-way through the body: close rather than read the rest to keep the connection.
+      reply.header('connection', 'close');
+    }
     if (status >= 500 && body.error.code === 'API_ERR_INTERNAL') {
       request.log.error({ err }, 'request failed');
     }
@@ -132,7 +172,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       .send(renderErrorPage(request, 404, body.error));
   });
 
-  const ctx: RouteContext = { ...options, app };
+  const ctx: RouteContext = { ...options, app, failures };
   app.get('/healthz', { config: { access: 'none', rateLimit: false } }, () => Promise.resolve({ ok: true }));
   registerDocumentRoutes(ctx);
   registerCertificationRoutes(ctx);

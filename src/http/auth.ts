@@ -6,6 +6,7 @@ import { principalForKey, principalForSession } from '../store/access.js';
 import type { Principal } from '../store/access.js';
 import { apiError } from './api-errors.js';
 import type { AuthFailures } from './auth-failures.js';
+import { hasBody, refuseUnread } from './refuse-unread.js';
 
 export const SESSION_COOKIE = 'kih_session';
 const SESSION_HOURS = 12;
@@ -90,21 +91,6 @@ function headerKey(request: FastifyRequest): string | undefined {
   }
   const key = request.headers['x-api-key'];
   return typeof key === 'string' ? key.trim() : undefined;
-}
-
-function hasBody(request: FastifyRequest): boolean {
-  const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-}
-
-/**
- * A refusal before the body is read: the connection closes after the answer, so the rest of the
- * body is never taken in (Node would otherwise read it to the end to keep the connection).
- */
-export function refuseUnread(request: FastifyRequest, reply: FastifyReply): void {
-  if (hasBody(request)) {
-    reply.header('connection', 'close');
-  }
 }
 
 /** Before a key is looked up: an address over its failed authentications gets 429 without a lookup. */

@@ -11,7 +11,7 @@ import { isKihError } from '../core/kih-error.js';
 import { apiError } from './api-errors.js';
 import { cleanFileName } from './accept-uploads.js';
 import type { UploadFile } from './accept-uploads.js';
-import { refuseUnread } from './auth.js';
+import { refuseUnread } from './refuse-unread.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -15,6 +15,7 @@ import { authenticate, authorize } from './auth.js';
 import { authFailures } from './auth-failures.js';
 import type { AuthFailures } from './auth-failures.js';
 import { refuseOversizedUploads } from './read-uploads.js';
+import { refuseUnread } from './refuse-unread.js';
 import { collectOpenApi } from './openapi.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
@@ -144,10 +145,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
 
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toApiError(err);
-    if (!request.raw.complete) {
-      // Refused part-way through the body: close rather than read the rest to keep the connection.
-      reply.header('connection', 'close');
-    }
+    // Refused before or part-way through the body: close rather than read the rest.
+    refuseUnread(request, reply);
     if (status >= 500 && body.error.code === 'API_ERR_INTERNAL') {
       request.log.error({ err }, 'request failed');
     }

@@ -114,7 +114,8 @@ export const API_ERROR_CODES = {
   API_ERR_CONTENT_TYPE: "The body's content type is not one this endpoint accepts.",
   API_ERR_TOO_LARGE: 'The body, a file or the number of files is over the limit.',
   API_ERR_NOT_READY: 'The document has no report yet; follow its state until it is validated.',
-  API_ERR_RATE_LIMITED: 'Too many requests with this key; wait for the time in Retry-After.',
+  API_ERR_RATE_LIMITED:
+    'Too many requests with this key, or failed authentications from this address; wait for the time in Retry-After.',
   API_ERR_UNAVAILABLE: 'The database or queue is not reachable; nothing was stored, try again.',
   API_ERR_INTERNAL: 'The server failed unexpectedly.',
 } as const;

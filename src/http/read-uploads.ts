@@ -55,7 +55,6 @@ export function refuseOversizedUploads(limits: ApiLimits) {
       refuseUnread(request, reply);
       throw tooLarge(limits);
     }
-    return Promise.resolve();
   };
 }
 

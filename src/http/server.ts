@@ -16,6 +16,7 @@ import { authFailures } from './auth-failures.js';
 import type { AuthFailures } from './auth-failures.js';
 import { refuseOversizedUploads } from './read-uploads.js';
 import { refuseUnread } from './refuse-unread.js';
+import { BODY_LIMIT, fastifyTrustProxy, routeBodyLimits } from './request-limits.js';
 import { collectOpenApi } from './openapi.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
@@ -48,10 +49,6 @@ export interface RouteContext extends ApiOptions {
 /** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml), with parameters such as charset. */
 const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)\s*(;.*)?$/i;
 
-/** Bodies of routes that take no upload; those open to anyone (login, logout) get the small one. */
-const BODY_LIMIT = 1024 * 1024;
-const ANONYMOUS_BODY_LIMIT = 64 * 1024;
-
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -62,34 +59,16 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
-  const trustProxy = options.trustProxy ?? false;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    // A hop count as a function: Fastify's types take no number.
-    trustProxy:
-      typeof trustProxy === 'number'
-        ? (_address: string, hop: number) => hop < trustProxy
-        : typeof trustProxy === 'object'
-          ? [...trustProxy]
-          : trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
   });
   const openapi = collectOpenApi(app);
   const prefix = options.redisPrefix ?? 'kih';
   const failures = authFailures(options.limits.failedAuthPerMinute, options.redis, prefix);
-
-  // A route's bodyLimit wins over the XML parser's, so only upload routes read a document-sized body.
-  app.addHook('onRoute', (route) => {
-    if (route.bodyLimit === undefined) {
-      const config = route.config as { uploads?: boolean; access?: string } | undefined;
-      route.bodyLimit = config?.uploads
-        ? options.limits.maxFileBytes
-        : config?.access === 'none'
-          ? ANONYMOUS_BODY_LIMIT
-          : BODY_LIMIT;
-    }
-  });
+  app.addHook('onRoute', routeBodyLimits(options.limits));
 
   app.addContentTypeParser(
     XML_TYPES,

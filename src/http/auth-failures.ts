@@ -1,5 +1,6 @@
 // Failed authentications per client address per minute, so guessing keys costs the guesser a 429 instead of us a lookup each.
 import type { Redis } from 'ioredis';
+import { KihError } from '../core/kih-error.js';
 
 export interface AuthFailures {
   /** True when the address has used up its failures for this minute. */
@@ -16,15 +17,28 @@ const MAX_ADDRESSES = 100_000;
 export function authFailures(limit: number, redis?: Redis, prefix = 'kih'): AuthFailures {
   if (redis) {
     const keyOf = (address: string): string => `${prefix}:auth-failures:${address}`;
+    // Redis down is the service being unavailable (503, retry), as for the queues, not a server fault.
+    const unavailable = (err: unknown): KihError =>
+      new KihError('STORE_ERR_QUEUE', 'The failed-authentication counters in Redis are not reachable.', {
+        cause: err,
+      });
     return {
       async blocked(address) {
-        return Number((await redis.get(keyOf(address))) ?? 0) >= limit;
+        try {
+          return Number((await redis.get(keyOf(address))) ?? 0) >= limit;
+        } catch (err) {
+          throw unavailable(err);
+        }
       },
       async count(address) {
         const key = keyOf(address);
-        const n = await redis.incr(key);
-        if (n === 1) {
-          await redis.pexpire(key, WINDOW_MS);
+        try {
+          const n = await redis.incr(key);
+          if (n === 1) {
+            await redis.pexpire(key, WINDOW_MS);
+          }
+        } catch (err) {
+          throw unavailable(err);
         }
       },
     };

@@ -108,6 +108,8 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       secureCookies: api.secureCookies,
       actor,
       redis: rateRedis,
+      redisPrefix: config.prefix,
+      trustProxy: api.trustProxy,
     });
     const address = await app.listen({ host: api.host, port: api.port });
     io.stderr.write(

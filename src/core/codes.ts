@@ -150,9 +150,13 @@ export const API_ERRORS = {
   API_ERR_NOT_READY: entry('The document has no report yet; follow its state until it is validated.', 409, {
     retryable: true,
   }),
-  API_ERR_RATE_LIMITED: entry('Too many requests with this key; wait for the time in Retry-After.', 429, {
-    retryable: true,
-  }),
+  API_ERR_RATE_LIMITED: entry(
+    'Too many requests with this key, or failed authentications from this address; wait for the time in Retry-After.',
+    429,
+    {
+      retryable: true,
+    }
+  ),
   API_ERR_UNAVAILABLE: entry('The database or queue is not reachable; nothing was stored, try again.', 503, {
     retryable: true,
   }),

@@ -9,9 +9,16 @@ import { markEnqueued, markEnqueuePending, pendingEnqueues, storeUploads } from 
 import type { StoredUpload } from '../store/uploads.js';
 import { apiError } from './api-errors.js';
 
+/** One uploaded document, read only when it is stored (so one at a time). */
+export interface UploadFile {
+  readonly name: string;
+  readonly size: number;
+  read(): Promise<Uint8Array>;
+}
+
 export interface UploadRequest {
   readonly vendorId: string;
-  readonly files: readonly { readonly name: string; readonly bytes: Buffer }[];
+  readonly files: readonly UploadFile[];
   readonly testCase?: string;
   /** Formal test: valid documents are submitted to the formal-test target. */
   readonly formal: boolean;
@@ -49,7 +56,7 @@ export async function acceptUploads(
   if (request.files.length === 0) {
     throw apiError('API_ERR_BAD_REQUEST', 'No document in the request.');
   }
-  const empty = request.files.find((f) => f.bytes.length === 0);
+  const empty = request.files.find((f) => f.size === 0);
   if (empty) {
     throw apiError('API_ERR_BAD_REQUEST', `"${empty.name}" is empty.`);
   }

@@ -2,12 +2,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../store/database.js';
-import { principalForKey, principalForKeyId } from '../store/access.js';
+import { principalForKey, principalForSession } from '../store/access.js';
 import type { Principal } from '../store/access.js';
 import { apiError } from './api-errors.js';
+import type { AuthFailures } from './auth-failures.js';
+import { hasBody, refuseUnread } from './refuse-unread.js';
 
 export const SESSION_COOKIE = 'kih_session';
 const SESSION_HOURS = 12;
+export const SESSION_MS = SESSION_HOURS * 3600_000;
 
 export type Access = 'none' | 'any' | 'vendor' | 'admin';
 
@@ -43,24 +46,34 @@ function sign(secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** `<key id>.<expiry ms>.<hmac>`: the key's id, never the key, so a stolen cookie dies with the key. */
-export function sessionValue(secret: Buffer, keyId: string, now = Date.now()): string {
-  const payload = `${keyId}.${now + SESSION_HOURS * 3600_000}`;
+/**
+ * `<session id>.<expiry ms>.<hmac>`: the session's row (its key, whether it has ended) is on the
+ * server, so logout or revoking the key ends every copy of the cookie; the signature keeps forged
+ * ids from costing a lookup.
+ */
+export function sessionValue(secret: Buffer, sessionId: string, expiresAt: number): string {
+  const payload = `${sessionId}.${expiresAt}`;
   return `${payload}.${sign(secret, payload)}`;
 }
 
-export function sessionKeyId(secret: Buffer, value: string, now = Date.now()): string | undefined {
+/** The session id of a cookie signed by us and not expired, else undefined. */
+export function sessionIdOf(secret: Buffer, value: string, now = Date.now()): string | undefined {
   const parts = value.split('.');
   if (parts.length !== 3) {
     return undefined;
   }
-  const [keyId = '', expiry = '', mac = ''] = parts;
-  const expected = Buffer.from(sign(secret, `${keyId}.${expiry}`));
+  const [sessionId = '', expiry = '', mac = ''] = parts;
+  const expected = Buffer.from(sign(secret, `${sessionId}.${expiry}`));
   const given = Buffer.from(mac);
   if (given.length !== expected.length || !timingSafeEqual(given, expected) || !(Number(expiry) > now)) {
     return undefined;
   }
-  return keyId;
+  return sessionId;
+}
+
+export function requestSessionId(secret: Buffer, request: FastifyRequest): string | undefined {
+  const cookie = parseCookies(request.headers.cookie)[SESSION_COOKIE];
+  return cookie === undefined ? undefined : sessionIdOf(secret, cookie);
 }
 
 export function sessionCookie(value: string, secure: boolean): string {
@@ -80,26 +93,57 @@ function headerKey(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key.trim() : undefined;
 }
 
-/** onRequest: sets request.principal; a wrong key header is refused at once rather than treated as anonymous. */
-export function authenticate(db: Database, secret: Buffer) {
-  return async (request: FastifyRequest): Promise<void> => {
+/** Before a key is looked up: an address over its failed authentications gets 429 without a lookup. */
+export async function checkAuthFailures(
+  failures: AuthFailures,
+  request: FastifyRequest,
+  reply: FastifyReply
+): Promise<void> {
+  if (await failures.blocked(request.ip)) {
+    refuseUnread(request, reply);
+    reply.header('retry-after', '60');
+    throw apiError('API_ERR_RATE_LIMITED', 'Too many failed authentications from this address; retry in a minute.');
+  }
+}
+
+/**
+ * onRequest, so before any body is read: sets request.principal; a wrong key header is refused at
+ * once (and counted against the address); a request with a body to a route that needs a principal
+ * and has none is refused unread, as is one with a body to no route at all.
+ */
+export function authenticate(db: Database, secret: Buffer, failures: AuthFailures) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = headerKey(request);
     if (key !== undefined) {
+      await checkAuthFailures(failures, request, reply);
       const principal = await principalForKey(db, key);
       if (!principal) {
+        await failures.count(request.ip);
+        refuseUnread(request, reply);
         throw apiError('API_ERR_AUTH', 'The API key is unknown or revoked.');
       }
       request.principal = principal;
       return;
     }
-    const cookie = parseCookies(request.headers.cookie)[SESSION_COOKIE];
-    const keyId = cookie === undefined ? undefined : sessionKeyId(secret, cookie);
-    if (keyId !== undefined) {
-      const principal = await principalForKeyId(db, keyId);
+    const sessionId = requestSessionId(secret, request);
+    if (sessionId !== undefined) {
+      const principal = await principalForSession(db, sessionId);
       if (principal) {
         request.principal = principal;
         request.viaSession = true;
+        return;
       }
+    }
+    if (!hasBody(request)) {
+      return;
+    }
+    if (request.is404) {
+      refuseUnread(request, reply);
+      throw apiError('API_ERR_NOT_FOUND', `No ${request.method} ${request.url.split('?')[0] ?? ''}.`);
+    }
+    if ((request.routeOptions.config.access ?? 'any') !== 'none') {
+      refuseUnread(request, reply);
+      throw apiError('API_ERR_AUTH', 'An API key is required (Authorization: Bearer <key>, or X-API-Key).');
     }
   };
 }
@@ -126,13 +170,21 @@ export async function authorize(request: FastifyRequest, reply: FastifyReply): P
     throw apiError('API_ERR_FORBIDDEN', `This needs a ${access === 'admin' ? 'MedCom' : 'vendor'} key.`);
   }
   if (request.viaSession && request.method !== 'GET' && request.method !== 'HEAD') {
-    const origin = request.headers.origin;
-    const host = request.headers.host;
-    if (origin !== undefined && host !== undefined && originHost(origin) !== host) {
-      throw apiError('API_ERR_FORBIDDEN', 'A form from another site cannot act for your session.');
-    }
+    checkSameOrigin(request);
   }
   return undefined;
+}
+
+/**
+ * A browser's form post must come from this site's own pages: a foreign Origin (or "null") is
+ * refused. No Origin at all is a client that is not a browser form (or a browser too old to send one).
+ */
+export function checkSameOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  const host = request.headers.host;
+  if (origin !== undefined && (host === undefined || originHost(origin) !== host)) {
+    throw apiError('API_ERR_FORBIDDEN', 'A form from another site cannot act for your session.');
+  }
 }
 
 function originHost(origin: string): string | undefined {

@@ -15,10 +15,20 @@ export interface PageFrame {
   readonly refresh?: number;
 }
 
-function switchLang(path: string, lang: Lang): string {
-  const url = new URL(path, 'http://x');
+/**
+ * The current page in the other language. The path is appended to a base rather than resolved
+ * against it (`//` would be a host), and leading slashes are collapsed so the link never becomes
+ * `//host`, another site.
+ */
+export function switchLang(path: string, lang: Lang): string {
+  let url: URL;
+  try {
+    url = new URL(`http://x${path.startsWith('/') ? '' : '/'}${path}`);
+  } catch {
+    url = new URL('http://x/');
+  }
   url.searchParams.set('lang', lang === 'da' ? 'en' : 'da');
-  return url.pathname + url.search;
+  return url.pathname.replace(/^\/+/, '/') + url.search;
 }
 
 export function page(frame: PageFrame, body: Raw): string {

@@ -8,7 +8,7 @@ import type { ValidationRunReport } from '../core/report.js';
 import { acceptUploads } from './accept-uploads.js';
 import { apiError } from './api-errors.js';
 import { requirePrincipal, vendorScope } from './auth.js';
-import { readUploadForm } from './read-uploads.js';
+import { withUploadForm } from './read-uploads.js';
 import type { RouteContext } from './server.js';
 
 const ID_PARAMS = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -57,12 +57,13 @@ export function publicUpload(
   };
 }
 
-export function registerDocumentRoutes({ app, db, enqueue, certification, actor }: RouteContext): void {
+export function registerDocumentRoutes({ app, db, enqueue, certification, actor, limits }: RouteContext): void {
   app.post(
     '/api/v1/documents',
     {
       config: {
         access: 'vendor',
+        uploads: true,
         openapi: {
           summary: 'Upload documents for validation (and, with formal=true, submission to the formal-test repository)',
           description:
@@ -83,8 +84,8 @@ export function registerDocumentRoutes({ app, db, enqueue, certification, actor 
           },
           responses: {
             '202': 'Stored and queued: { id, documents: [...] } with one entry per document',
-            '400': 'No document, an empty one, or an unknown test case',
-            '413': 'A document or the number of documents is over the limit',
+            '400': 'No document, an empty one, an unknown test case or a malformed multipart body',
+            '413': 'A document, the number of documents or the request in all is over the limit',
             '415': 'Not XML or multipart',
           },
         },
@@ -101,13 +102,8 @@ export function registerDocumentRoutes({ app, db, enqueue, certification, actor 
       if (principal.kind !== 'vendor') {
         throw apiError('API_ERR_FORBIDDEN', 'Uploads are made with a vendor key.');
       }
-      const form = await readUploadForm(request);
-      const accepted = await acceptUploads(
-        db,
-        enqueue,
-        certification,
-        { vendorId: principal.vendorId, ...form },
-        actor
+      const accepted = await withUploadForm(request, limits, (form) =>
+        acceptUploads(db, enqueue, certification, { vendorId: principal.vendorId, ...form }, actor)
       );
       const documents = accepted.uploads.map((u) => ({
         id: u.id,

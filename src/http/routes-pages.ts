@@ -3,14 +3,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { acceptUploads } from './accept-uploads.js';
 import { apiError } from './api-errors.js';
 import {
+  checkAuthFailures,
+  checkSameOrigin,
   checkVendorAccess,
   clearedSessionCookie,
+  requestSessionId,
   requirePrincipal,
+  SESSION_MS,
   sessionCookie,
   sessionValue,
   vendorScope,
 } from './auth.js';
-import { readUploadForm } from './read-uploads.js';
+import { withUploadForm } from './read-uploads.js';
 import type { RouteContext } from './server.js';
 import { isDecisionKind } from '../certification/progress.js';
 import { renderCertificationHtml } from './render-certification.js';
@@ -18,14 +22,16 @@ import { isKihError } from '../core/kih-error.js';
 import {
   addAdminKey,
   addVendorKey,
+  endSession,
   getVendor,
   listKeys,
   listVendors,
   principalForKey,
   revokeKey,
+  startSession,
 } from '../store/access.js';
 import { getRegressionRun, latestRegressionRuns, listRegressionRuns } from '../store/regression-records.js';
-import { getUpload, getUploadContent, listUploads } from '../store/uploads.js';
+import { getUpload, getUploadLines, listUploads } from '../store/uploads.js';
 import { diffResults } from '../regression/diff-results.js';
 import { renderRegressionHtml } from '../regression/render-html.js';
 import { APP_CSS, APP_JS } from './assets.js';
@@ -33,7 +39,7 @@ import { html } from './html.js';
 import { LANG_COOKIE, langOf, t } from './i18n.js';
 import { page } from './layout.js';
 import { adminOverviewPage, adminVendorPage, vendorCertificationPage } from './pages/certification-pages.js';
-import { documentPage } from './pages/document-page.js';
+import { documentPage, excerptLines } from './pages/document-page.js';
 import { keysPage } from './pages/keys-page.js';
 import { regressionsPage } from './pages/regression-pages.js';
 import { loginPage } from './pages/login-page.js';
@@ -41,9 +47,31 @@ import { uploadRows, uploadsPage, stateLabels } from './pages/uploads-page.js';
 
 type Form = Record<string, string | undefined>;
 
-/** Only a path on this site: never `//host` or a scheme, so the login cannot redirect elsewhere. */
-function localPath(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : '/';
+const SITE = 'http://site.invalid';
+
+/**
+ * Only a path on this site, judged as a browser would read it: the URL parser drops tabs and
+ * newlines and turns `\\` into `/`, so `/%09/evil.example` is `//evil.example`, another host.
+ * Anything that does not resolve to this origin becomes `/`; CR or LF is refused (400), as they
+ * cannot go into a Location header.
+ */
+export function localPath(next: unknown): string {
+  if (typeof next !== 'string' || next === '') {
+    return '/';
+  }
+  if (/[\r\n]/.test(next)) {
+    throw apiError('API_ERR_BAD_REQUEST', 'next must not contain line breaks.');
+  }
+  if (!next.startsWith('/')) {
+    return '/';
+  }
+  let url: URL;
+  try {
+    url = new URL(next, SITE);
+  } catch {
+    return '/';
+  }
+  return url.origin === SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
 }
 
 function htmlReply(reply: FastifyReply, body: string, status = 200): FastifyReply {
@@ -73,17 +101,29 @@ export function registerPages(ctx: RouteContext): void {
     const q = request.query as { next?: string; failed?: string };
     return htmlReply(reply, loginPage(langOf(request), request.url, localPath(q.next), q.failed === '1'));
   });
+  // Login CSRF: another site's form must not log the victim into the attacker's account.
   app.post('/login', { config: { access: 'none' } }, async (request, reply) => {
+    checkSameOrigin(request);
     const form = (request.body ?? {}) as Form;
-    const principal = typeof form.key === 'string' ? await principalForKey(db, form.key.trim()) : undefined;
     const next = localPath(form.next);
+    await checkAuthFailures(ctx.failures, request, reply);
+    const principal = typeof form.key === 'string' ? await principalForKey(db, form.key.trim()) : undefined;
     if (!principal) {
+      await ctx.failures.count(request.ip);
       return htmlReply(reply, loginPage(langOf(request), '/login', next, true), 401);
     }
-    reply.header('set-cookie', sessionCookie(sessionValue(ctx.sessionSecret, principal.keyId), secure));
+    const expiresAt = Date.now() + SESSION_MS;
+    const sessionId = await startSession(db, principal.keyId, new Date(expiresAt));
+    reply.header('set-cookie', sessionCookie(sessionValue(ctx.sessionSecret, sessionId, expiresAt), secure));
     return reply.redirect(next === '/' && principal.kind === 'admin' ? '/admin' : next, 303);
   });
-  app.post('/logout', { config: { access: 'none' } }, async (_request, reply) => {
+  // Ends the session on the server too: a copy of the cookie taken before logout no longer works.
+  app.post('/logout', { config: { access: 'none' } }, async (request, reply) => {
+    checkSameOrigin(request);
+    const sessionId = requestSessionId(ctx.sessionSecret, request);
+    if (sessionId !== undefined) {
+      await endSession(db, sessionId);
+    }
     reply.header('set-cookie', clearedSessionCookie(secure));
     return reply.redirect('/login', 303);
   });
@@ -105,13 +145,14 @@ export function registerPages(ctx: RouteContext): void {
     return htmlReply(reply, uploadsPage(lang, request.url, p, [...certification.protocols.values()], uploads, notice));
   });
 
-  app.post('/uploads', { config: { access: 'vendor' } }, async (request, reply) => {
+  app.post('/uploads', { config: { access: 'vendor', uploads: true } }, async (request, reply) => {
     const p = requirePrincipal(request);
     if (p.kind !== 'vendor') {
       throw apiError('API_ERR_FORBIDDEN', 'Uploads are made with a vendor key.');
     }
-    const form = await readUploadForm(request);
-    const accepted = await acceptUploads(db, enqueue, certification, { vendorId: p.vendorId, ...form }, actor);
+    const accepted = await withUploadForm(request, ctx.limits, (form) =>
+      acceptUploads(db, enqueue, certification, { vendorId: p.vendorId, ...form }, actor)
+    );
     if ((request.headers.accept ?? '').includes('application/json')) {
       return reply.status(202).send({ documents: accepted.uploads.map((u) => ({ id: u.id, file: u.file })) });
     }
@@ -125,10 +166,10 @@ export function registerPages(ctx: RouteContext): void {
     if (!u) {
       throw apiError('API_ERR_NOT_FOUND', `No document ${id}.`);
     }
-    const source = u.report ? (await getUploadContent(db, scope, id))?.toString('utf8') : undefined;
+    const lines = u.report ? await getUploadLines(db, scope, id, excerptLines(u.report)) : undefined;
     return htmlReply(
       reply,
-      documentPage(langOf(request), request.url, requirePrincipal(request), u, source, certification.protocols)
+      documentPage(langOf(request), request.url, requirePrincipal(request), u, lines, certification.protocols)
     );
   });
 

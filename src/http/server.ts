@@ -9,9 +9,14 @@ import type { Enqueue } from '../queue/stage-context.js';
 import type { Database } from '../store/database.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { registerPages } from './routes-pages.js';
-import type { ApiLimits } from '../config/api-config.js';
+import type { ApiLimits, TrustProxy } from '../config/api-config.js';
 import { toApiError } from './api-errors.js';
 import { authenticate, authorize } from './auth.js';
+import { authFailures } from './auth-failures.js';
+import type { AuthFailures } from './auth-failures.js';
+import { refuseOversizedUploads } from './read-uploads.js';
+import { refuseUnread } from './refuse-unread.js';
+import { BODY_LIMIT, fastifyTrustProxy, routeBodyLimits } from './request-limits.js';
 import { collectOpenApi } from './openapi.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
@@ -28,16 +33,21 @@ export interface ApiOptions {
   readonly actor: string;
   /** Rate-limit counters in Redis, shared by every server process; absent: per process. */
   readonly redis?: Redis;
+  /** The service's Redis key prefix, which the counters' keys start with (default kih). */
+  readonly redisPrefix?: string;
+  /** Behind a reverse proxy: which proxies' X-Forwarded-For sets request.ip (default: none). */
+  readonly trustProxy?: TrustProxy;
   readonly logger?: boolean;
 }
 
 /** Everything a route module needs. */
 export interface RouteContext extends ApiOptions {
   readonly app: FastifyInstance;
+  readonly failures: AuthFailures;
 }
 
-/** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml). */
-const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)$/;
+/** application/xml, text/xml and application/<anything>+xml (e.g. hl7-cda+xml), with parameters such as charset. */
+const XML_TYPES = /^(application\/([a-z0-9.-]+\+)?xml|text\/xml)\s*(;.*)?$/i;
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
@@ -51,10 +61,14 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
   });
   const openapi = collectOpenApi(app);
+  const prefix = options.redisPrefix ?? 'kih';
+  const failures = authFailures(options.limits.failedAuthPerMinute, options.redis, prefix);
+  app.addHook('onRoute', routeBodyLimits(options.limits));
 
   app.addContentTypeParser(
     XML_TYPES,
@@ -80,13 +94,15 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     },
   });
 
-  app.addHook('onRequest', authenticate(options.db, options.sessionSecret));
+  // Authentication, the upload size check and the rate limit all run onRequest: before any body is read.
+  app.addHook('onRequest', authenticate(options.db, options.sessionSecret, failures));
+  app.addHook('onRequest', refuseOversizedUploads(options.limits));
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    hook: 'onRequest',
     max: options.limits.requestsPerMinute,
     timeWindow: 60_000,
-    ...(options.redis ? { redis: options.redis, nameSpace: 'kih-rate:' } : {}),
+    ...(options.redis ? { redis: options.redis, nameSpace: `${prefix}:rate:` } : {}),
     keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => {
       const err = new Error(`More than ${context.max} requests a minute with this key; retry in ${context.after}.`);
@@ -108,6 +124,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
 
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toApiError(err);
+    // Refused before or part-way through the body: close rather than read the rest.
+    refuseUnread(request, reply);
     if (status >= 500 && body.error.code === 'API_ERR_INTERNAL') {
       request.log.error({ err }, 'request failed');
     }
@@ -132,7 +150,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       .send(renderErrorPage(request, 404, body.error));
   });
 
-  const ctx: RouteContext = { ...options, app };
+  const ctx: RouteContext = { ...options, app, failures };
   app.get('/healthz', { config: { access: 'none', rateLimit: false } }, () => Promise.resolve({ ok: true }));
   registerDocumentRoutes(ctx);
   registerCertificationRoutes(ctx);

@@ -124,6 +124,35 @@ export async function principalForKeyId(db: Queryable, keyId: string): Promise<P
   return principalOf(row);
 }
 
+/** Starts a login session for a live key; expired sessions of any key are dropped on the way. */
+export async function startSession(db: Queryable, keyId: string, expiresAt: Date): Promise<string> {
+  const id = randomUUID();
+  await db.query(`DELETE FROM sessions WHERE expires_at < now()`);
+  await db.query(`INSERT INTO sessions (id, key_id, expires_at) VALUES ($1, $2, $3)`, [id, keyId, expiresAt]);
+  return id;
+}
+
+/** The principal of a session that has not ended or expired and whose key is still live. */
+export async function principalForSession(db: Queryable, sessionId: string): Promise<Principal | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) {
+    return undefined;
+  }
+  const [row] = await db.query<{ id: string; vendor_id: string | null; admin_name: string | null }>(
+    `SELECT k.id, k.vendor_id, k.admin_name FROM sessions s JOIN api_keys k ON k.id = s.key_id
+     WHERE s.id = $1 AND s.ended_at IS NULL AND s.expires_at > now() AND k.revoked_at IS NULL`,
+    [sessionId]
+  );
+  return principalOf(row);
+}
+
+/** Logout: the session's cookie no longer works, wherever a copy of it is. */
+export async function endSession(db: Queryable, sessionId: string): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) {
+    return;
+  }
+  await db.query(`UPDATE sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL`, [sessionId]);
+}
+
 function principalOf(
   row: { id: string; vendor_id: string | null; admin_name: string | null } | undefined
 ): Principal | undefined {

@@ -221,6 +221,21 @@ CREATE TABLE regression_results (
 );
 `,
   },
+  {
+    id: 4,
+    name: 'sessions',
+    sql: `
+-- Login sessions, so logout ends one on the server: the cookie carries the session id, signed.
+CREATE TABLE sessions (
+  id uuid PRIMARY KEY,
+  key_id uuid NOT NULL REFERENCES api_keys (id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  ended_at timestamptz
+);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

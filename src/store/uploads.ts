@@ -11,7 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewUpload {
   readonly vendorId: string;
-  readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+  /** Each file's bytes are read when it is stored, so one upload holds one file in memory at a time. */
+  readonly files: readonly { readonly name: string; read(): Promise<Uint8Array> }[];
   readonly testCase?: string;
   /** Target of the formal test; absent: a self-test (validate only). */
   readonly submitTarget?: string;
@@ -35,7 +36,7 @@ export async function storeUploads(
   return db.transaction(async (tx) => {
     const documents = [];
     for (const f of upload.files) {
-      documents.push({ file: f.name, sha256: await putDocument(tx, f.bytes, actor) });
+      documents.push({ file: f.name, sha256: await putDocument(tx, await f.read(), actor) });
     }
     await insertRun(
       tx,
@@ -238,20 +239,62 @@ export async function getUpload(db: Queryable, vendorId: string | null, id: stri
 }
 
 /** The stored bytes of an upload, only for its vendor (or MedCom). */
-export async function getUploadContent(
+/** How much of a document the page's excerpts read: lines past it get no excerpt. */
+export const EXCERPT_READ_BYTES = 1024 * 1024;
+/** Bytes kept of one line: the page shows 400 characters of it. */
+const LINE_BYTES = 1600;
+
+/**
+ * The wanted lines (numbered from 1) of an upload, from a read of at most `maxBytes` from its
+ * start, so a report page never loads a whole large document; undefined when no such upload for
+ * this vendor. A line cut off by the read's end is left out.
+ */
+export async function getUploadLines(
   db: Queryable,
   vendorId: string | null,
-  id: string
-): Promise<Buffer | undefined> {
+  id: string,
+  wanted: ReadonlySet<number>,
+  maxBytes = EXCERPT_READ_BYTES
+): Promise<Map<number, string> | undefined> {
   if (!UUID.test(id)) {
     return undefined;
   }
-  const [row] = await db.query<{ content: Buffer }>(
-    `SELECT doc.content FROM uploads u
+  const [row] = await db.query<{ head: Buffer; size: number }>(
+    `SELECT substring(doc.content FROM 1 FOR $3) AS head, doc.size FROM uploads u
      JOIN run_documents d ON d.run_id = u.run_id AND d.seq = u.seq
      JOIN documents doc ON doc.sha256 = d.sha256
      WHERE u.id = $1 AND ($2::text IS NULL OR u.vendor_id = $2)`,
-    [id, vendorId]
+    [id, vendorId, wanted.size === 0 ? 0 : maxBytes]
   );
-  return row?.content;
+  if (!row) {
+    return undefined;
+  }
+  const lines = new Map<number, string>();
+  const head = row.head;
+  const complete = head.length >= row.size;
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= head.length; i++) {
+    const atEnd = i === head.length;
+    const b = head[i];
+    if (!atEnd && b !== 0x0a && b !== 0x0d) {
+      continue;
+    }
+    if (atEnd && !complete) {
+      break; // the read ended inside this line
+    }
+    if (wanted.has(line)) {
+      lines.set(line, head.subarray(start, Math.min(i, start + LINE_BYTES)).toString('utf8'));
+    }
+    if (atEnd) {
+      break;
+    }
+    // CRLF is one line break, as in the validator's line numbers.
+    if (b === 0x0d && head[i + 1] === 0x0a) {
+      i++;
+    }
+    line++;
+    start = i + 1;
+  }
+  return lines;
 }

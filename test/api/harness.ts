@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.js';
+import type { ApiOptions } from '../../src/http/server.js';
 import type { ApiLimits } from '../../src/config/api-config.js';
 import { createCaseChecker } from '../../src/certification/case-checker.js';
 import { createCertification } from '../../src/store/certification-service.js';
@@ -58,6 +59,8 @@ export interface HarnessOptions {
   readonly limits?: Partial<ApiLimits>;
   /** false: no workers (uploads stay queued). */
   readonly workers?: boolean;
+  /** Rate-limit counters in Redis, the client address behind a proxy. */
+  readonly server?: Partial<Pick<ApiOptions, 'redis' | 'redisPrefix' | 'trustProxy'>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -88,9 +91,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     db,
     enqueue: service.enqueue,
     certification: createCertification(protocols, 'sim'),
-    limits: { maxFileBytes: 256 * 1024, maxFiles: 10, requestsPerMinute: 10_000, ...options.limits },
+    limits: {
+      maxFileBytes: 256 * 1024,
+      maxFiles: 10,
+      maxTotalBytes: 1024 * 1024,
+      requestsPerMinute: 10_000,
+      failedAuthPerMinute: 1_000,
+      ...options.limits,
+    },
     sessionSecret: Buffer.alloc(32, 7),
     actor: `${options.label}-server`,
+    ...options.server,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const keys = new Map<string, string>();

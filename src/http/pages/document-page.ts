@@ -1,6 +1,7 @@
 // One upload's report page: verdict, test-case checks, and each finding with its rule, message and the document lines around it.
 import type { Protocol } from '../../certification/protocol.js';
 import type { Principal } from '../../store/access.js';
+import type { DocumentReport } from '../../core/report.js';
 import type { UploadDetail } from '../../store/uploads.js';
 import { orderedIssues } from '../../validation/renderers/issues.js';
 import { html } from '../html.js';
@@ -13,14 +14,39 @@ import { page } from '../layout.js';
 const EXCERPTS = 200;
 const AROUND = 2;
 
-export function sourceExcerpt(lines: readonly string[], line: number): Raw {
-  const from = Math.max(1, line - AROUND);
-  const to = Math.min(lines.length, line + AROUND);
-  const out = [];
-  for (let n = from; n <= to; n++) {
-    const textLine = (lines[n - 1] ?? '').slice(0, 400);
-    out.push(html`<span class="${n === line ? 'line hit' : 'line'}"><span class="ln">${n}</span>${textLine}</span>`);
+/** The document lines the page shows: those around the first findings, so only they are read. */
+export function excerptLines(report: DocumentReport): Set<number> {
+  const wanted = new Set<number>();
+  for (const i of orderedIssues(report.issues).slice(0, EXCERPTS)) {
+    if (i.line !== undefined) {
+      for (let n = Math.max(1, i.line - AROUND); n <= i.line + AROUND; n++) {
+        wanted.add(n);
+      }
+    }
   }
+  return wanted;
+}
+
+/** The finding's line and those around it that were read; nothing when its own line was not. */
+export function sourceExcerpt(lines: ReadonlyMap<number, string>, line: number): Raw | '' {
+  if (!lines.has(line)) {
+    return '';
+  }
+  const shown = [];
+  for (let n = Math.max(1, line - AROUND); n <= line + AROUND; n++) {
+    const textLine = lines.get(n);
+    if (textLine !== undefined) {
+      shown.push(n);
+    }
+  }
+  const from = shown[0] ?? line;
+  const to = shown[shown.length - 1] ?? line;
+  const out = shown.map(
+    (n) =>
+      html`<span class="${n === line ? 'line hit' : 'line'}"
+        ><span class="ln">${n}</span>${(lines.get(n) ?? '').slice(0, 400)}</span
+      >`
+  );
   return html`<pre class="source" aria-label="${`lines ${from}–${to}`}"><code>${out}</code></pre>`;
 }
 
@@ -29,7 +55,7 @@ export function documentPage(
   path: string,
   principal: Principal,
   u: UploadDetail,
-  source: string | undefined,
+  lines: ReadonlyMap<number, string> | undefined,
   protocols: ReadonlyMap<string, Protocol>
 ): string {
   const frame = { lang, title: `${t('report', lang)}: ${u.file}`, path, principal };
@@ -82,7 +108,7 @@ export function documentPage(
         <p class="notice" role="status">${t('notReady', lang)}</p>`
     );
   }
-  const lines = source?.split(/\r\n|\n|\r/) ?? [];
+  const source = lines ?? new Map<number, string>();
   const issues = orderedIssues(u.report.issues);
   const findings =
     issues.length === 0
@@ -98,7 +124,7 @@ export function documentPage(
                 <p class="muted">
                   ${i.line !== undefined ? `${t('line', lang)} ${i.line}${i.column !== undefined ? `:${i.column}` : ''}` : ''}${i.xpath ? html` · <code>${i.xpath}</code>` : ''}${i.see ? html` · ${i.see}` : ''}
                 </p>
-                ${i.line !== undefined && n < EXCERPTS && lines.length > 0 ? sourceExcerpt(lines, i.line) : ''}
+                ${i.line !== undefined && n < EXCERPTS ? sourceExcerpt(source, i.line) : ''}
               </li>`
           )}
         </ol>`;

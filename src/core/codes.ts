@@ -20,6 +20,8 @@ export const CDA_ERROR_CODES = {
   CDA_ERR_READ: 'The file could not be read.',
   CDA_ERR_SCHEMA_LOAD: 'The XML Schema could not be found or compiled.',
   CDA_ERR_INTERNAL: 'The validator failed unexpectedly on this document.',
+  CDA_ERR_TIME_LIMIT: 'The document used up its validation time budget; its thread was stopped and replaced.',
+  CDA_FINDINGS_CAPPED: 'More findings of one stage than a document reports; the notice counts the rest.',
 } as const;
 
 export type CdaErrorCode = keyof typeof CDA_ERROR_CODES;
@@ -166,6 +168,8 @@ export const ERROR_BEHAVIOUR: Readonly<Record<ErrorCode, ErrorBehaviour>> = {
   CDA_ERR_READ: { status: 500, retryable: false, exit: 2 },
   CDA_ERR_SCHEMA_LOAD: { status: 500, retryable: false, exit: 2 },
   CDA_ERR_INTERNAL: { status: 500, retryable: false, exit: 2 },
+  CDA_ERR_TIME_LIMIT: { status: 422, retryable: false, exit: 2 },
+  CDA_FINDINGS_CAPPED: { status: 422, retryable: false, exit: 1 },
   CLI_ERR_USAGE: { status: 400, retryable: false, exit: 2 },
   CLI_ERR_NO_INPUT: { status: 400, retryable: false, exit: 2 },
   SCH_ERR_PARSE: { status: 500, retryable: false, exit: 2 },

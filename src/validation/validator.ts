@@ -19,6 +19,11 @@ export interface ValidatorOptions extends ValidateOptions {
   readonly threads?: number;
   /** Validate on a thread even when `threads` is 1, so the event loop never waits for a document. */
   readonly offThread?: boolean;
+  /**
+   * Time budget of one document in ms (none when absent). Only a thread can be stopped, so a
+   * budget always validates on threads, even with `threads: 1` and no `offThread`.
+   */
+  readonly timeLimitMs?: number;
 }
 
 export interface Validator {
@@ -63,7 +68,7 @@ const READ_AHEAD = 4;
  * find the SEF of every rule set that starts on SaxonJS in the compile cache.
  */
 export async function openValidator(options: ValidatorOptions = {}): Promise<Validator> {
-  const { threads: requested, offThread, ...validateOptions } = options;
+  const { threads: requested, offThread, timeLimitMs, ...validateOptions } = options;
   const threads = Math.max(1, requested ?? 1);
   const schemasDir = validateOptions.schemasDir ?? DEFAULT_SCHEMAS_DIR;
   const schema = loadSchema(schemasDir);
@@ -82,7 +87,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   let validateFile: Validator['validateFile'];
   let validateAll: (files: readonly string[], put: (index: number, report: DocumentReport) => void) => Promise<void>;
   let close: () => Promise<void>;
-  if (threads === 1 && offThread !== true) {
+  if (threads === 1 && offThread !== true && timeLimitMs === undefined) {
     const here = createDocumentValidator(validateOptions);
     await here.prepareRules();
     validateBytes = (bytes, name) => here.validateBytes(bytes, name);
@@ -103,7 +108,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     };
     close = () => Promise.resolve();
   } else {
-    const pool = await createValidationPool(validateOptions, threads);
+    const pool = await createValidationPool(validateOptions, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
     validateBytes = (bytes, name) => pool.validateBytes(bytes, name);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {
@@ -147,6 +152,7 @@ export async function validateRun(
   files: readonly string[],
   options: ValidateOptions & {
     readonly jobs?: number;
+    readonly timeLimitMs?: number;
     readonly onReport?: (report: DocumentReport, index: number) => void;
   } = {}
 ): Promise<ValidationRunReport> {

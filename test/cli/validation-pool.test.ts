@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { DocumentReport } from '../../src/core/report.js';
 import type { createValidationPool as CreateValidationPool } from '../../src/validation/validation-pool.js';
 import { SAMPLES } from '../helpers/cli.js';
+import { pathologicalDocument } from '../helpers/pathological.js';
 
 // The pool starts worker threads from dist/ (npm test builds first), so it is imported from there too.
 const { createValidationPool } = (await import(
@@ -43,5 +44,41 @@ describe('createValidationPool', () => {
     const pool = await createValidationPool({}, 1);
     await pool.close();
     await expect(pool.validateFile(VALID)).rejects.toMatchObject({ code: 'CDA_ERR_INTERNAL' });
+  });
+});
+
+describe('the time budget of one document', () => {
+  it('stops a thread over budget with CDA_ERR_TIME_LIMIT, keeps the pool’s size and validates the next document', async () => {
+    const pool = await createValidationPool({}, 1, { timeLimitMs: 50 });
+    try {
+      const [first] = pool.threadIds();
+      // Parsing and validating this one alone takes far longer than 50 ms (about 2 MB, 40,000 XSD findings).
+      const slow = pool.validateBytes(new TextEncoder().encode(pathologicalDocument(20_000)), 'slow.xml');
+      // Queued behind it on the same (only) thread: it must not be charged for the slow one.
+      const next = pool.validateFile(VALID);
+      const [slowReport, nextReport] = await Promise.all([slow, next]);
+      expect(slowReport).toMatchObject({ file: 'slow.xml', status: 'error', valid: false });
+      expect(slowReport.issues).toEqual([
+        expect.objectContaining({ ruleId: 'CDA_ERR_TIME_LIMIT', stage: 'tool', severity: 'error' }),
+      ]);
+      expect(nextReport).toMatchObject({ status: 'valid', profile: 'dk-phmr-1.3' });
+      // One thread still, a new one: the stopped thread was replaced.
+      expect(pool.threadIds()).toHaveLength(1);
+      expect(pool.threadIds()[0]).not.toBe(first);
+      // The replacement thread works like the first.
+      expect((await pool.validateFile(INVALID)).status).toBe('invalid');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lets a document within its budget finish as usual', async () => {
+    const pool = await createValidationPool({}, 2, { timeLimitMs: 30_000 });
+    try {
+      const reports = await Promise.all([pool.validateFile(VALID), pool.validateFile(INVALID)]);
+      expect(reports.map((r) => r.status)).toEqual(['valid', 'invalid']);
+    } finally {
+      await pool.close();
+    }
   });
 });

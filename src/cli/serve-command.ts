@@ -84,7 +84,14 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     await migrate(db);
     const { protocols, checker } = await openProtocols(config.protocolsDir);
     if (withWorkers) {
-      validator = await openValidator({ threads: config.threads });
+      validator = await openValidator({
+        // Never on this process's event loop (it must answer SIGTERM and keep job locks), and
+        // every document within its budget.
+        threads: config.threads,
+        offThread: true,
+        timeLimitMs: config.documentTimeLimitMs,
+        maxFindingsPerStage: config.maxFindingsPerStage,
+      });
       senders = createSenders(settings);
     }
     const service = startService({

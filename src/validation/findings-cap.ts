@@ -1,9 +1,10 @@
 // The per-stage findings cap: a document reports at most so many findings of one stage, and one notice says how many more there were.
 import type { CdaErrorCode } from '../core/codes.js';
+import { DEFAULT_MAX_FINDINGS } from '../config/service-config.js';
 import type { Stage, ValidationIssue } from '../core/report.js';
 
-/** Findings kept per document per stage unless the options say otherwise. */
-export const DEFAULT_MAX_FINDINGS_PER_STAGE = 1000;
+/** Findings kept per document per stage unless the options say otherwise (the service's default too). */
+export const DEFAULT_MAX_FINDINGS_PER_STAGE = DEFAULT_MAX_FINDINGS;
 
 /** The rule id of the notice that stands for the dropped findings of a stage. */
 export const FINDINGS_CAPPED: CdaErrorCode = 'CDA_FINDINGS_CAPPED';

@@ -9,7 +9,7 @@ import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
 import { redisConnection } from './connection.js';
 import type { ConnectionRole } from './connection.js';
-import { checkPrefix, DEFAULT_PREFIX, jobId, QUEUE_NAMES } from './names.js';
+import { checkPrefix, DEFAULT_PREFIX, jobId, jobPriority, QUEUE_NAMES } from './names.js';
 import type { QueueKind } from './names.js';
 import { execRecordJob } from './record-queue.js';
 import type { Enqueue, JobDataByQueue, StageContext } from './stage-context.js';
@@ -95,7 +95,7 @@ export function startService(options: ServiceOptions): Service {
 
   const enqueue: Enqueue = async (kind, data) => {
     try {
-      await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq) });
+      await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq), priority: jobPriority(data.seq) });
     } catch (err) {
       throw new KihError(
         'STORE_ERR_QUEUE',

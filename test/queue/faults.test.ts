@@ -17,6 +17,7 @@ import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { dropTestDatabase, TEST_DATABASE_URL, testDatabase } from '../helpers/database.js';
 import { corpus, REDIS_URL, testPrefix, waitForRun } from './helpers.js';
+import { pathologicalDocument, typicalDocument } from '../helpers/pathological.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kih-faults-'));
 let db: Database;
@@ -221,5 +222,39 @@ describe('faults', () => {
     expect(a.stderr()).toMatch(/SIGTERM: finishing active jobs[\s\S]*kih worker: stopped/);
     await startWorker(prefix);
     await expectEachOnce(run.runId, run.total, run.valid);
+  }, 120_000);
+
+  it('a document over its time budget in a worker process: CDA_ERR_TIME_LIMIT on that one, the next one validated', async () => {
+    const prefix = testPrefix('budget');
+    const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
+    let runId: string;
+    try {
+      ({ runId } = await enqueueRun(
+        db,
+        producer.enqueue,
+        {
+          vendorId: 'vendor-budget',
+          documents: [
+            { file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(20_000)) },
+            { file: 'typical.xml', bytes: new TextEncoder().encode(typicalDocument()) },
+          ],
+        },
+        'fault-test'
+      ));
+    } finally {
+      await producer.close();
+    }
+    // One thread and two jobs at once: the typical document waits on the same thread.
+    await startWorker(prefix, { KIH_DOCUMENT_TIME_LIMIT_MS: '50' });
+    expect((await waitForRun(db, runId, 60_000)).done).toBe(2);
+    const rows = await db.query<{ seq: number; status: string; codes: string[] }>(
+      `SELECT seq, status, ARRAY(SELECT i->>'ruleId' FROM jsonb_array_elements(report->'issues') i) AS codes
+       FROM validations WHERE run_id = $1 ORDER BY seq`,
+      [runId]
+    );
+    expect(rows).toEqual([
+      { seq: 0, status: 'error', codes: ['CDA_ERR_TIME_LIMIT'] },
+      { seq: 1, status: 'valid', codes: [] },
+    ]);
   }, 120_000);
 });

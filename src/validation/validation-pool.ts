@@ -20,14 +20,21 @@ export interface ValidationPool {
   /** The thread id in each slot (a stopped thread's slot shows its replacement once it is ready). */
   threadIds(): number[];
   validateFile(file: string): Promise<DocumentReport>;
-  /** Validates bytes that are not in a file (an upload); `name` is used as the report's file. */
-  validateBytes(bytes: Uint8Array, name: string): Promise<DocumentReport>;
+  /**
+   * Validates bytes that are not in a file (an upload); `name` is used as the report's file.
+   * Documents waiting for a thread go lowest `priority` first (default 1), then first come.
+   */
+  validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
   /** Lets queued and running documents finish, then stops the threads. */
   close(): Promise<void>;
 }
 
-/** Documents in flight per thread: the next one is read while the current one validates. */
-const IN_FLIGHT_PER_THREAD = 2;
+/**
+ * Documents sent to a thread at once. One: a thread validates one document at a time anyway, and
+ * a document sent ahead would wait there behind a slow one while the pool's own queue (ordered by
+ * priority) could have given it to the first free thread.
+ */
+const IN_FLIGHT_PER_THREAD = 1;
 
 export interface PoolOptions {
   /**
@@ -41,6 +48,7 @@ export interface PoolOptions {
 interface Task {
   readonly request: WorkerRequest;
   readonly name: string;
+  readonly priority: number;
   readonly resolve: (report: DocumentReport) => void;
   /** Set when the thread starts the document. */
   timer?: NodeJS.Timeout;
@@ -202,12 +210,14 @@ export async function createValidationPool(
   };
   slots.forEach(attach);
 
-  const submit = (request: WorkerRequest, name: string): Promise<DocumentReport> => {
+  const submit = (request: WorkerRequest, name: string, priority = 1): Promise<DocumentReport> => {
     if (closing) {
       return Promise.reject(new KihError('CDA_ERR_INTERNAL', 'The validation pool is closed.'));
     }
     return new Promise((resolve) => {
-      queue.push({ request, name, resolve });
+      // After every waiting task of the same or a lower number: first come first served among equals.
+      const at = queue.findIndex((t) => t.priority > priority);
+      queue.splice(at < 0 ? queue.length : at, 0, { request, name, priority, resolve });
       dispatch();
     });
   };
@@ -216,7 +226,7 @@ export async function createValidationPool(
     threads,
     threadIds: () => slots.map((s) => s.worker.threadId),
     validateFile: (file) => submit({ id: nextId++, file }, file),
-    validateBytes: (bytes, name) => submit({ id: nextId++, bytes, name }, name),
+    validateBytes: (bytes, name, priority) => submit({ id: nextId++, bytes, name }, name, priority),
     async close() {
       closing = true;
       if (busy() > 0) {

@@ -32,8 +32,12 @@ export interface Validator {
   readonly schemaId: string;
   /** Rule file → short content hash of each rule set, as stored with every validation record. */
   readonly ruleVersions: Readonly<Record<string, string>>;
-  /** Never rejects for a document: a bad document or a tool failure is a report. */
-  validateBytes(bytes: Uint8Array, name: string): Promise<DocumentReport>;
+  /**
+   * Never rejects for a document: a bad document or a tool failure is a report. On threads,
+   * documents waiting for a thread go in order of `priority` (lower first, then in order of
+   * arrival; default 1), so a queue job's place in its run carries through to the threads.
+   */
+  validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
   validateFile(file: string): Promise<DocumentReport>;
   /** Many files; reports in input order, `onReport` as soon as a report and every earlier one are done. */
   validateRun(
@@ -109,7 +113,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     close = () => Promise.resolve();
   } else {
     const pool = await createValidationPool(validateOptions, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
-    validateBytes = (bytes, name) => pool.validateBytes(bytes, name);
+    validateBytes = (bytes, name, priority) => pool.validateBytes(bytes, name, priority);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {
       await Promise.all(

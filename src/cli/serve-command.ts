@@ -136,7 +136,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     clearInterval(sweep);
     stop.dispose();
     await senders?.close();
-    await validator?.close();
+    // The jobs are finished or handed back by now (after the shutdown deadline): a document still
+    // on a thread belongs to a job another worker will take, so nothing waits for it.
+    await validator?.close({ now: true });
     rateRedis.disconnect();
     await db.close();
   }

@@ -25,8 +25,12 @@ export interface ValidationPool {
    * Documents waiting for a thread go lowest `priority` first (default 1), then first come.
    */
   validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
-  /** Lets queued and running documents finish, then stops the threads. */
-  close(): Promise<void>;
+  /**
+   * Lets queued and running documents finish, then stops the threads. With `now`, stops them at
+   * once: every document not yet validated is rejected (CDA_ERR_INTERNAL), for a process whose
+   * jobs have been handed back already, so that no job records a verdict-less report.
+   */
+  close(options?: { readonly now?: boolean }): Promise<void>;
 }
 
 /**
@@ -50,6 +54,7 @@ interface Task {
   readonly name: string;
   readonly priority: number;
   readonly resolve: (report: DocumentReport) => void;
+  readonly reject: (err: KihError) => void;
   /** Set when the thread starts the document. */
   timer?: NodeJS.Timeout;
   started?: boolean;
@@ -214,10 +219,10 @@ export async function createValidationPool(
     if (closing) {
       return Promise.reject(new KihError('CDA_ERR_INTERNAL', 'The validation pool is closed.'));
     }
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       // After every waiting task of the same or a lower number: first come first served among equals.
       const at = queue.findIndex((t) => t.priority > priority);
-      queue.splice(at < 0 ? queue.length : at, 0, { request, name, priority, resolve });
+      queue.splice(at < 0 ? queue.length : at, 0, { request, name, priority, resolve, reject });
       dispatch();
     });
   };
@@ -227,9 +232,20 @@ export async function createValidationPool(
     threadIds: () => slots.map((s) => s.worker.threadId),
     validateFile: (file) => submit({ id: nextId++, file }, file),
     validateBytes: (bytes, name, priority) => submit({ id: nextId++, bytes, name }, name, priority),
-    async close() {
+    async close(closeOptions = {}) {
       closing = true;
-      if (busy() > 0) {
+      if (closeOptions.now === true) {
+        // Not a report: a verdict-less record would be stored for a job another worker will redo.
+        const stopped = (task: Task): void => {
+          clearTimeout(task.timer);
+          task.reject(new KihError('CDA_ERR_INTERNAL', `The validator was closed before ${task.name} was validated.`));
+        };
+        queue.splice(0).forEach(stopped);
+        for (const slot of slots) {
+          slot.running.forEach(stopped);
+          slot.running.clear();
+        }
+      } else if (busy() > 0) {
         await new Promise<void>((resolve) => {
           idle = resolve;
         });

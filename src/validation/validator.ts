@@ -44,8 +44,11 @@ export interface Validator {
     files: readonly string[],
     onReport?: (report: DocumentReport, index: number) => void
   ): Promise<ValidationRunReport>;
-  /** Lets queued documents finish, then stops the threads. */
-  close(): Promise<void>;
+  /**
+   * Lets queued documents finish, then stops the threads; with `now`, stops them at once and
+   * rejects every document not yet validated (the only rejection; see ValidationPool.close).
+   */
+  close(options?: { readonly now?: boolean }): Promise<void>;
 }
 
 /** Below this many files, starting threads (each compiles the schema) costs more than it saves. */
@@ -90,7 +93,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   let validateBytes: Validator['validateBytes'];
   let validateFile: Validator['validateFile'];
   let validateAll: (files: readonly string[], put: (index: number, report: DocumentReport) => void) => Promise<void>;
-  let close: () => Promise<void>;
+  let close: Validator['close'];
   if (threads === 1 && offThread !== true && timeLimitMs === undefined) {
     const here = createDocumentValidator(validateOptions);
     await here.prepareRules();
@@ -122,7 +125,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
         })
       );
     };
-    close = () => pool.close();
+    close = (closeOptions) => pool.close(closeOptions);
   }
 
   return {

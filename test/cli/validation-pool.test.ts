@@ -40,6 +40,24 @@ describe('createValidationPool', () => {
     });
   });
 
+  it('close({ now }) stops at once and rejects what was not validated yet', async () => {
+    const pool = await createValidationPool({}, 1);
+    const outcome = (p: Promise<DocumentReport>): Promise<unknown> =>
+      p.then(
+        (report) => report,
+        (err: unknown) => err
+      );
+    const slow = outcome(pool.validateBytes(new TextEncoder().encode(pathologicalDocument(150_000)), 'slow.xml'));
+    const waiting = outcome(pool.validateFile(VALID));
+    // Let the thread start the slow one.
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await pool.close({ now: true });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await slow).toMatchObject({ code: 'CDA_ERR_INTERNAL', message: expect.stringContaining('slow.xml') });
+    expect(await waiting).toMatchObject({ code: 'CDA_ERR_INTERNAL' });
+  });
+
   it('refuses work after close', async () => {
     const pool = await createValidationPool({}, 1);
     await pool.close();

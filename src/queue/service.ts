@@ -176,6 +176,7 @@ export function startService(options: ServiceOptions): Service {
       }
     },
     async close(deadlineMs = 30_000): Promise<void> {
+      let late = false;
       // Workers first: while one finishes, its job may still add the next stage's job to a queue.
       await Promise.all(
         workers.map(async (w) => {
@@ -185,21 +186,35 @@ export function startService(options: ServiceOptions): Service {
               resolve('late');
             }, deadlineMs);
           });
-          const closed = await Promise.race([w.close().then(() => 'closed' as const), deadline]);
+          const closing = w.close().then(() => 'closed' as const);
+          const closed = await Promise.race([closing, deadline]);
           clearTimeout(timer);
           if (closed === 'late') {
-            // Active jobs are handed back: their locks lapse and another worker takes them (stalled recovery).
-            await w.close(true);
+            // That close goes on in the background and fails once the connections are dropped;
+            // BullMQ reports the failures on the worker's 'error' event.
+            closing.catch(() => undefined);
+            // Active jobs are handed back: their locks lapse and another worker takes them (stalled
+            // recovery). Not by awaiting w.close(true): BullMQ answers a second close with the first
+            // one, which waits for the active jobs however long they take. The connections are
+            // dropped below instead, so nothing of those jobs reaches Redis any more.
+            late = true;
           }
         })
       );
       await Promise.all([...Object.values(queues), ...attachedQueues].map((q) => q.close()));
       await Promise.all(
-        connections.map((c) =>
-          c.quit().catch(() => {
+        connections.map((c) => {
+          if (late) {
             c.disconnect();
-          })
-        )
+            return Promise.resolve();
+          }
+          return c.quit().then(
+            () => undefined,
+            () => {
+              c.disconnect();
+            }
+          );
+        })
       );
     },
   };

@@ -258,4 +258,38 @@ describe('faults', () => {
       { seq: 1, status: 'valid', codes: [] },
     ]);
   }, 120_000);
+
+  it('SIGTERM while a slow document validates: the worker answers at once (validation is off its event loop) and leaves the job to the next one', async () => {
+    const prefix = testPrefix('slowterm');
+    const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
+    let runId: string;
+    try {
+      ({ runId } = await enqueueRun(
+        db,
+        producer.enqueue,
+        {
+          vendorId: 'vendor-slowterm',
+          // About 18 MB and 500,000 XSD findings: several seconds on a thread.
+          documents: [{ file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(250_000)) }],
+        },
+        'fault-test'
+      ));
+      const a = await startWorker(prefix, { KIH_SHUTDOWN_DEADLINE_MS: '300' });
+      // The job is active once the worker has taken it: then the document is on the thread.
+      await until(async () => (await producer.queues.validate.getActiveCount()) === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = Date.now();
+      a.child.kill('SIGTERM');
+      expect(await a.exited).toBe(0);
+      const took = Date.now() - sent;
+      // Neither validated nor recorded by the stopped worker: it did not wait for the document.
+      expect(await count(`SELECT count(*) AS n FROM validations WHERE run_id = $1`, [runId])).toBe(0);
+      expect(took).toBeLessThan(3_000);
+    } finally {
+      await producer.close();
+    }
+    // The next worker takes the job over once its lock lapses, and validates it.
+    await startWorker(prefix);
+    expect((await waitForRun(db, runId, 90_000)).done).toBe(1);
+  }, 120_000);
 });

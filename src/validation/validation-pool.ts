@@ -112,7 +112,8 @@ function toolErrorReport(name: string, ruleId: ErrorCode, message: string): Docu
 
 /**
  * Starts `threads` validation threads. Rejects (KihError) when the schema or a rule set cannot be
- * loaded; after that, every submitted document resolves to a report, even if its thread dies.
+ * loaded; after that, every submitted document resolves to a report, even if its thread dies or
+ * runs over its budget (only `close({ now: true })` rejects the documents it leaves).
  */
 export async function createValidationPool(
   options: ValidateOptions,
@@ -130,6 +131,7 @@ export async function createValidationPool(
   const queue: Task[] = [];
   let nextId = 1;
   let closing = false;
+  let stoppedNow = false;
   let idle: (() => void) | undefined;
 
   const busy = (): number => queue.length + slots.reduce((n, s) => n + s.running.size, 0);
@@ -198,6 +200,11 @@ export async function createValidationPool(
       slot.replacing = true;
       void startWorker(options).then(
         (next) => {
+          if (stoppedNow) {
+            // Closed with `now` while this thread was starting: nothing is left for it to do.
+            void next.terminate();
+            return;
+          }
           slot.worker = next;
           slot.replacing = false;
           attach(slot);
@@ -235,6 +242,7 @@ export async function createValidationPool(
     async close(closeOptions = {}) {
       closing = true;
       if (closeOptions.now === true) {
+        stoppedNow = true;
         // Not a report: a verdict-less record would be stored for a job another worker will redo.
         const stopped = (task: Task): void => {
           clearTimeout(task.timer);

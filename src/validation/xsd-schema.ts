@@ -146,7 +146,8 @@ export function validateXsd(
     };
   });
   if (outcome.total > outcome.details.length) {
-    issues.push(cappedNotice('xsd', outcome.total - outcome.details.length, maxFindings));
+    const dropped = { error: outcome.droppedErrors, warning: outcome.droppedWarnings, info: 0 };
+    issues.push(cappedNotice('xsd', issues, dropped, maxFindings));
   }
   return issues;
 }

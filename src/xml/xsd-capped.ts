@@ -30,12 +30,17 @@ export interface XsdOutcome {
   readonly details: readonly XsdDetail[];
   /** Every error libxml2 reported, kept or not. */
   readonly total: number;
+  /** Of those not kept: how many were errors (level 2 or 3) and how many warnings (level 1). */
+  readonly droppedErrors: number;
+  readonly droppedWarnings: number;
 }
 
 interface Collecting {
   readonly max: number;
   readonly details: XsdDetail[];
   total: number;
+  droppedErrors: number;
+  droppedWarnings: number;
 }
 
 const collecting = new Map<number, Collecting>();
@@ -56,6 +61,11 @@ const collector = addFunction((index: number, err: number) => {
   }
   into.total++;
   if (into.details.length >= into.max) {
+    if (XmlErrorStruct.level(err) === 1) {
+      into.droppedWarnings++;
+    } else {
+      into.droppedErrors++;
+    }
     return;
   }
   const xpath = xmlGetNodePath(XmlErrorStruct.node(err));
@@ -84,7 +94,7 @@ function pointerOf(wrapper: object): number {
 export function validateXsdCapped(validator: XsdValidator, doc: XmlDocument, max: number): XsdOutcome {
   const ctx = xmlSchemaNewValidCtxt(pointerOf(validator));
   const index = nextIndex++;
-  const into: Collecting = { max, details: [], total: 0 };
+  const into: Collecting = { max, details: [], total: 0, droppedErrors: 0, droppedWarnings: 0 };
   collecting.set(index, into);
   try {
     xmlSchemaSetValidStructuredErrors(ctx, collector, index);
@@ -92,7 +102,12 @@ export function validateXsdCapped(validator: XsdValidator, doc: XmlDocument, max
     if (ret < 0) {
       throw new Error('libxml2 could not validate the document (invalid input or internal error)');
     }
-    return { details: into.details, total: into.total };
+    return {
+      details: into.details,
+      total: into.total,
+      droppedErrors: into.droppedErrors,
+      droppedWarnings: into.droppedWarnings,
+    };
   } finally {
     collecting.delete(index);
     xmlSchemaFreeValidCtxt(ctx);

@@ -6,6 +6,7 @@ import { DEFAULT_SCHEMAS_DIR } from '../../src/core/package-info.js';
 import { loadSchema, validateXsd } from '../../src/validation/xsd-schema.js';
 import { createDocumentValidator } from '../../src/validation/validate-document.js';
 import { capFindings } from '../../src/validation/findings-cap.js';
+import { statusOf } from '../../src/core/report.js';
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { elementChildren } from '../../src/xml/libxml-tree.js';
 import { pathologicalDocument } from '../helpers/pathological.js';
@@ -98,7 +99,8 @@ describe('the findings cap', () => {
         ruleId: 'CDA_FINDINGS_CAPPED',
         severity: 'info',
         stage: 'xsd',
-        message: '2000 more xsd findings not reported: at most 1000 per stage are kept for one document.',
+        message:
+          '2000 more xsd findings (2000 of them errors) not reported: at most 1000 per stage are kept for one document.',
       });
       const few = validateXsd(schema, doc, 10);
       expect(few).toHaveLength(11);
@@ -124,8 +126,24 @@ describe('the findings cap', () => {
   it('leaves a stage with no more findings than the cap as it is', () => {
     const issues = [{ ruleId: 'R', severity: 'error' as const, stage: 'rules' as const, message: 'm' }];
     expect(capFindings('rules', issues, 1)).toEqual(issues);
-    expect(capFindings('rules', [...issues, ...issues], 1)[1]?.message).toBe(
-      '1 more rules finding not reported: at most 1 per stage are kept for one document.'
-    );
+    expect(capFindings('rules', [...issues, ...issues], 1)[1]).toEqual({
+      ruleId: 'CDA_FINDINGS_CAPPED',
+      severity: 'info',
+      stage: 'rules',
+      message: '1 more rules finding (1 of them error) not reported: at most 1 per stage are kept for one document.',
+    });
+  });
+
+  it('keeps the verdict: the notice is an error when only dropped findings were errors', () => {
+    const warning = { ruleId: 'W', severity: 'warning' as const, stage: 'schematron' as const, message: 'w' };
+    const error = { ...warning, ruleId: 'E', severity: 'error' as const };
+    const kept = capFindings('schematron', [warning, warning, error], 2);
+    expect(kept.map((i) => i.severity)).toEqual(['warning', 'warning', 'error']);
+    expect(statusOf(kept)).toBe('invalid');
+    const onlyWarnings = capFindings('schematron', [warning, warning, warning], 2);
+    expect(onlyWarnings[2]?.severity).toBe('info');
+    expect(statusOf(onlyWarnings)).toBe('valid');
+    const info = { ...warning, severity: 'info' as const };
+    expect(capFindings('schematron', [info, warning], 1)[1]?.severity).toBe('warning');
   });
 });

@@ -84,7 +84,14 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     await migrate(db);
     const { protocols, checker } = await openProtocols(config.protocolsDir);
     if (withWorkers) {
-      validator = await openValidator({ threads: config.threads });
+      validator = await openValidator({
+        // Never on this process's event loop (it must answer SIGTERM and keep job locks), and
+        // every document within its budget.
+        threads: config.threads,
+        offThread: true,
+        timeLimitMs: config.documentTimeLimitMs,
+        maxFindingsPerStage: config.maxFindingsPerStage,
+      });
       senders = createSenders(settings);
     }
     const service = startService({
@@ -131,7 +138,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     clearInterval(sweep);
     stop.dispose();
     await senders?.close();
-    await validator?.close();
+    // The jobs are finished or handed back by now (after the shutdown deadline): a document still
+    // on a thread belongs to a job another worker will take, so nothing waits for it.
+    await validator?.close({ now: true });
     rateRedis.disconnect();
     await db.close();
   }

@@ -32,6 +32,9 @@ Options:
       --severity <id=l> report rule <id> as error, warning or info (repeatable)
       --max-size <n>    size limit per document in bytes, or with k/M suffix (default 20M)
   -j, --jobs <n>        worker threads (default: one per core; 1 = no threads)
+      --max-findings <n>  findings kept per stage of a document; one notice counts the rest (default 1000)
+      --time-limit <ms> time budget of one document: one over it is stopped (status error,
+                        CDA_ERR_TIME_LIMIT) and the next goes on; validates on threads (default: none)
       --no-progress     no progress bar on the terminal
   -v, --verbose     say on standard error which Schematron engine runs each rule set and why, and
                         which documents the own engine left to SaxonJS
@@ -75,6 +78,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       schemas: { type: 'string' },
       'max-size': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
+      'max-findings': { type: 'string' },
+      'time-limit': { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
       schematron: { type: 'string', multiple: true },
       'no-builtin-rules': { type: 'boolean', default: false },
@@ -109,6 +114,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const engine = schematronEngine(values['schematron-engine'], io.env);
   const maxBytes = values['max-size'] !== undefined ? parseSize(values['max-size']) : DEFAULT_MAX_DOCUMENT_BYTES;
   const jobs = positiveInt('jobs', values.jobs);
+  const maxFindings = positiveInt('max-findings', values['max-findings']);
+  const timeLimitMs = positiveInt('time-limit', values['time-limit']);
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
   const report = await validateRun(files, {
     schemasDir,
@@ -117,6 +124,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     ...(engine ? { schematronEngine: engine } : {}),
     ...(profile ? { profile } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(maxFindings !== undefined ? { maxFindingsPerStage: maxFindings } : {}),
+    ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
     onReport: () => {
       progress.tick();
     },

@@ -73,7 +73,16 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   try {
     await migrate(db);
     const regressionSettings = settings.regression;
-    validator = config.queues.includes('validate') ? await openValidator({ threads: config.threads }) : undefined;
+    validator = config.queues.includes('validate')
+      ? await openValidator({
+          // Never on this process's event loop (it must answer SIGTERM and keep job locks), and
+          // every document within its budget.
+          threads: config.threads,
+          offThread: true,
+          timeLimitMs: config.documentTimeLimitMs,
+          maxFindingsPerStage: config.maxFindingsPerStage,
+        })
+      : undefined;
     senders = config.queues.includes('submit') ? createSenders(settings) : undefined;
     // Test cases are checked where documents are validated; a broken protocol file stops the worker at start.
     const caseChecker = config.queues.includes('validate')
@@ -118,7 +127,9 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
   } finally {
     stop.dispose();
     await senders?.close();
-    await validator?.close();
+    // The jobs are finished or handed back by now (after the shutdown deadline): a document still
+    // on a thread belongs to a job another worker will take, so nothing waits for it.
+    await validator?.close({ now: true });
     await db.close();
   }
 }

@@ -64,7 +64,14 @@ export interface ServiceConfig {
   readonly stalledIntervalMs?: number;
   /** Certification protocol files (KIH_PROTOCOLS_DIR); absent: the package's certification/. */
   readonly protocolsDir?: string;
+  /** Findings kept per stage of one document (KIH_MAX_FINDINGS). */
+  readonly maxFindingsPerStage: number;
+  /** Time budget of one document on its validation thread (KIH_DOCUMENT_TIME_LIMIT_MS). */
+  readonly documentTimeLimitMs: number;
 }
+
+export const DEFAULT_MAX_FINDINGS = 1000;
+export const DEFAULT_DOCUMENT_TIME_LIMIT_MS = 30_000;
 
 export const SERVICE_ENV = {
   REDIS_URL: 'Redis for the queues (default redis://127.0.0.1:6379)',
@@ -79,6 +86,8 @@ export const SERVICE_ENV = {
   KIH_LOCK_DURATION_MS: "a job's lock; a dead worker's jobs are taken over after it lapses (default 30000)",
   KIH_STALLED_INTERVAL_MS: 'how often workers look for such jobs (default 30000)',
   KIH_PROTOCOLS_DIR: 'directory of certification protocol files (default certification/ of the package)',
+  KIH_MAX_FINDINGS: `findings kept per stage of one document; one notice counts the rest (default ${DEFAULT_MAX_FINDINGS})`,
+  KIH_DOCUMENT_TIME_LIMIT_MS: `time budget of one document on its validation thread (default ${DEFAULT_DOCUMENT_TIME_LIMIT_MS})`,
 } as const;
 
 const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
@@ -154,5 +163,10 @@ export function readServiceConfig(
       ? { stalledIntervalMs: positive('KIH_STALLED_INTERVAL_MS', env.KIH_STALLED_INTERVAL_MS) }
       : {}),
     ...(env.KIH_PROTOCOLS_DIR ? { protocolsDir: env.KIH_PROTOCOLS_DIR } : {}),
+    maxFindingsPerStage: positive('KIH_MAX_FINDINGS', env.KIH_MAX_FINDINGS ?? String(DEFAULT_MAX_FINDINGS)),
+    documentTimeLimitMs: positive(
+      'KIH_DOCUMENT_TIME_LIMIT_MS',
+      env.KIH_DOCUMENT_TIME_LIMIT_MS ?? String(DEFAULT_DOCUMENT_TIME_LIMIT_MS)
+    ),
   };
 }

@@ -41,6 +41,13 @@ export const CDA_ERRORS = {
   CDA_ERR_READ: entry('The file could not be read.', 500),
   CDA_ERR_SCHEMA_LOAD: entry('The XML Schema could not be found or compiled.', 500),
   CDA_ERR_INTERNAL: entry('The validator failed unexpectedly on this document.', 500),
+  CDA_ERR_TIME_LIMIT: entry(
+    'The document used up its validation time budget; its thread was stopped and replaced.',
+    422
+  ),
+  CDA_FINDINGS_CAPPED: entry('More findings of one stage than a document reports; the notice counts the rest.', 422, {
+    exit: 1,
+  }),
 } as const;
 
 export type CdaErrorCode = keyof typeof CDA_ERRORS;

@@ -9,7 +9,7 @@ import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
 import { redisConnection } from './connection.js';
 import type { ConnectionRole } from './connection.js';
-import { checkPrefix, DEFAULT_PREFIX, jobId, QUEUE_NAMES } from './names.js';
+import { checkPrefix, DEFAULT_PREFIX, jobId, jobPriority, QUEUE_NAMES } from './names.js';
 import type { QueueKind } from './names.js';
 import { execRecordJob } from './record-queue.js';
 import type { Enqueue, JobDataByQueue, StageContext } from './stage-context.js';
@@ -95,7 +95,7 @@ export function startService(options: ServiceOptions): Service {
 
   const enqueue: Enqueue = async (kind, data) => {
     try {
-      await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq) });
+      await queues[kind].add(kind, data, { jobId: jobId(kind, data.runId, data.seq), priority: jobPriority(data.seq) });
     } catch (err) {
       throw new KihError(
         'STORE_ERR_QUEUE',
@@ -176,6 +176,7 @@ export function startService(options: ServiceOptions): Service {
       }
     },
     async close(deadlineMs = 30_000): Promise<void> {
+      let late = false;
       // Workers first: while one finishes, its job may still add the next stage's job to a queue.
       await Promise.all(
         workers.map(async (w) => {
@@ -185,21 +186,35 @@ export function startService(options: ServiceOptions): Service {
               resolve('late');
             }, deadlineMs);
           });
-          const closed = await Promise.race([w.close().then(() => 'closed' as const), deadline]);
+          const closing = w.close().then(() => 'closed' as const);
+          const closed = await Promise.race([closing, deadline]);
           clearTimeout(timer);
           if (closed === 'late') {
-            // Active jobs are handed back: their locks lapse and another worker takes them (stalled recovery).
-            await w.close(true);
+            // That close goes on in the background and fails once the connections are dropped;
+            // BullMQ reports the failures on the worker's 'error' event.
+            closing.catch(() => undefined);
+            // Active jobs are handed back: their locks lapse and another worker takes them (stalled
+            // recovery). Not by awaiting w.close(true): BullMQ answers a second close with the first
+            // one, which waits for the active jobs however long they take. The connections are
+            // dropped below instead, so nothing of those jobs reaches Redis any more.
+            late = true;
           }
         })
       );
       await Promise.all([...Object.values(queues), ...attachedQueues].map((q) => q.close()));
       await Promise.all(
-        connections.map((c) =>
-          c.quit().catch(() => {
+        connections.map((c) => {
+          if (late) {
             c.disconnect();
-          })
-        )
+            return Promise.resolve();
+          }
+          return c.quit().then(
+            () => undefined,
+            () => {
+              c.disconnect();
+            }
+          );
+        })
       );
     },
   };

@@ -5,6 +5,7 @@ import { getDocument, getRunDocument, getValidation, recordValidation } from '..
 import type { RunDocument } from '../store/records.js';
 import type { ValidationRecord } from '../store/records.js';
 import type { StageContext, ValidateJobData } from './stage-context.js';
+import { jobPriority } from './names.js';
 
 export interface ValidateJobResult {
   /** `skipped`: the run was cancelled before this document was validated; nothing is recorded. */
@@ -33,7 +34,9 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
   }
   if (!record) {
     bytes = await getDocument(ctx.db, doc.sha256);
-    const report = await ctx.validator.validateBytes(bytes, doc.file);
+    // The job's priority again: among documents waiting for a validation thread, another vendor's
+    // first document goes ahead of the rest of a big run, as it did in the queue.
+    const report = await ctx.validator.validateBytes(bytes, doc.file, jobPriority(data.seq));
     const written = await recordValidation(
       ctx.db,
       doc,

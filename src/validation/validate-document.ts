@@ -11,6 +11,7 @@ import { runPostChecks } from '../rules/post-checks.js';
 import { runRuleSet } from '../schematron/index.js';
 import { statusOf } from '../core/report.js';
 import type { DocumentReport, ProfileId, Severity, ValidationIssue } from '../core/report.js';
+import { capFindings, DEFAULT_MAX_FINDINGS_PER_STAGE } from './findings-cap.js';
 import { createRuleSets, ruleFileName } from './rule-sets.js';
 import type { RuleSetOptions, RuleSets } from './rule-sets.js';
 import { loadSchema, validateXsd } from './xsd-schema.js';
@@ -25,6 +26,12 @@ export interface ValidateOptions extends RuleSetOptions {
   readonly maxBytes?: number;
   /** Severity per rule id, replacing the rule's own (for rules where published guidance conflicts). */
   readonly severityOverrides?: Readonly<Record<string, Severity>>;
+  /**
+   * Findings kept per stage (xsd, schematron, rules) of one document; the rest are counted in one
+   * `CDA_FINDINGS_CAPPED` notice. Default 1,000. (The Schematron engine also keeps at most 100
+   * findings per assert.)
+   */
+  readonly maxFindingsPerStage?: number;
 }
 
 export interface DocumentValidator {
@@ -76,18 +83,21 @@ async function runStages(
         return { profile, profileSource, issues };
       }
     }
-    issues.push(...validateXsd(schema, doc));
+    const maxFindings = options.maxFindingsPerStage ?? DEFAULT_MAX_FINDINGS_PER_STAGE;
+    issues.push(...validateXsd(schema, doc, maxFindings));
     // Schematron runs even when the XSD stage failed: people fix both kinds in one pass (as Gazelle does).
     const fallbacks: Record<string, string> = {};
+    const schematronIssues: ValidationIssue[] = [];
     for (const ruleSet of await rules.forProfile(profile)) {
       const run = runRuleSet(ruleSet, input.text, doc);
-      issues.push(...run.issues);
+      schematronIssues.push(...run.issues);
       if (run.fallback !== undefined) {
         fallbacks[ruleFileName(ruleSet.sources[0] ?? '')] = run.fallback;
       }
     }
+    issues.push(...capFindings('schematron', schematronIssues, maxFindings));
     if (options.builtinRules !== false) {
-      issues.push(...runPostChecks(doc, profile));
+      issues.push(...capFindings('rules', runPostChecks(doc, profile), maxFindings));
     }
     return {
       profile,

@@ -12,9 +12,16 @@ if (!port) {
 try {
   const validator = createDocumentValidator(workerData as ValidateOptions);
   await validator.prepareRules();
+  // One document at a time, each announced when it starts: the pool times a document from its
+  // start, so one waiting behind it is never charged for it (and is handed to the replacement
+  // thread, unstarted, when this one is stopped).
+  let done: Promise<void> = Promise.resolve();
   port.on('message', (msg: WorkerRequest) => {
-    const work = 'file' in msg ? validator.validateFile(msg.file) : validator.validateBytes(msg.bytes, msg.name);
-    void work.then((report) => {
+    done = done.then(async () => {
+      port.postMessage({ type: 'started', id: msg.id } satisfies WorkerReply);
+      const report = await ('file' in msg
+        ? validator.validateFile(msg.file)
+        : validator.validateBytes(msg.bytes, msg.name));
       port.postMessage({ type: 'result', id: msg.id, report } satisfies WorkerReply);
     });
   });

@@ -19,6 +19,11 @@ export interface ValidatorOptions extends ValidateOptions {
   readonly threads?: number;
   /** Validate on a thread even when `threads` is 1, so the event loop never waits for a document. */
   readonly offThread?: boolean;
+  /**
+   * Time budget of one document in ms (none when absent). Only a thread can be stopped, so a
+   * budget always validates on threads, even with `threads: 1` and no `offThread`.
+   */
+  readonly timeLimitMs?: number;
 }
 
 export interface Validator {
@@ -27,16 +32,23 @@ export interface Validator {
   readonly schemaId: string;
   /** Rule file → short content hash of each rule set, as stored with every validation record. */
   readonly ruleVersions: Readonly<Record<string, string>>;
-  /** Never rejects for a document: a bad document or a tool failure is a report. */
-  validateBytes(bytes: Uint8Array, name: string): Promise<DocumentReport>;
+  /**
+   * Never rejects for a document: a bad document or a tool failure is a report. On threads,
+   * documents waiting for a thread go in order of `priority` (lower first, then in order of
+   * arrival; default 1), so a queue job's place in its run carries through to the threads.
+   */
+  validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
   validateFile(file: string): Promise<DocumentReport>;
   /** Many files; reports in input order, `onReport` as soon as a report and every earlier one are done. */
   validateRun(
     files: readonly string[],
     onReport?: (report: DocumentReport, index: number) => void
   ): Promise<ValidationRunReport>;
-  /** Lets queued documents finish, then stops the threads. */
-  close(): Promise<void>;
+  /**
+   * Lets queued documents finish, then stops the threads; with `now`, stops them at once and
+   * rejects every document not yet validated (the only rejection; see ValidationPool.close).
+   */
+  close(options?: { readonly now?: boolean }): Promise<void>;
 }
 
 /** Below this many files, starting threads (each compiles the schema) costs more than it saves. */
@@ -63,7 +75,7 @@ const READ_AHEAD = 4;
  * find the SEF of every rule set that starts on SaxonJS in the compile cache.
  */
 export async function openValidator(options: ValidatorOptions = {}): Promise<Validator> {
-  const { threads: requested, offThread, ...validateOptions } = options;
+  const { threads: requested, offThread, timeLimitMs, ...validateOptions } = options;
   const threads = Math.max(1, requested ?? 1);
   const schemasDir = validateOptions.schemasDir ?? DEFAULT_SCHEMAS_DIR;
   const schema = loadSchema(schemasDir);
@@ -81,8 +93,8 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   let validateBytes: Validator['validateBytes'];
   let validateFile: Validator['validateFile'];
   let validateAll: (files: readonly string[], put: (index: number, report: DocumentReport) => void) => Promise<void>;
-  let close: () => Promise<void>;
-  if (threads === 1 && offThread !== true) {
+  let close: Validator['close'];
+  if (threads === 1 && offThread !== true && timeLimitMs === undefined) {
     const here = createDocumentValidator(validateOptions);
     await here.prepareRules();
     validateBytes = (bytes, name) => here.validateBytes(bytes, name);
@@ -103,8 +115,8 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     };
     close = () => Promise.resolve();
   } else {
-    const pool = await createValidationPool(validateOptions, threads);
-    validateBytes = (bytes, name) => pool.validateBytes(bytes, name);
+    const pool = await createValidationPool(validateOptions, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
+    validateBytes = (bytes, name, priority) => pool.validateBytes(bytes, name, priority);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {
       await Promise.all(
@@ -113,7 +125,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
         })
       );
     };
-    close = () => pool.close();
+    close = (closeOptions) => pool.close(closeOptions);
   }
 
   return {
@@ -147,6 +159,7 @@ export async function validateRun(
   files: readonly string[],
   options: ValidateOptions & {
     readonly jobs?: number;
+    readonly timeLimitMs?: number;
     readonly onReport?: (report: DocumentReport, index: number) => void;
   } = {}
 ): Promise<ValidationRunReport> {

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { XmlDocument, XmlValidateError, XsdValidator } from 'libxml2-wasm';
 import { KihError } from '../core/kih-error.js';
 import { serveFiles } from '../xml/libxml.js';
-import { canonicalPath, resolveLibxmlPath } from '../xml/node-path.js';
+import { libxmlPathIndex } from '../xml/node-path.js';
+import { validateXsdCapped } from '../xml/xsd-capped.js';
 import { formatStep } from '../xml/path-format.js';
 import type { ValidationIssue } from '../core/report.js';
+import { cappedNotice, DEFAULT_MAX_FINDINGS_PER_STAGE } from './findings-cap.js';
 import { classifyXsdMessage, humanizeXsdMessage } from './xsd-classify.js';
 
 /** Entry-point names searched in a schema directory, in order (ours, then HL7's and MedCom's layouts). */
@@ -113,28 +115,39 @@ function attributeStep(message: string): string {
   return formatStep({ kind: 'attribute', ns: qualified?.[1] ?? '', local: qualified ? (qualified[2] ?? '') : name });
 }
 
-/** Validates a parsed document; an invalid document yields issues, never an exception. */
-export function validateXsd(schema: CompiledSchema, doc: XmlDocument): ValidationIssue[] {
-  try {
-    schema.validator.validate(doc);
+/**
+ * Validates a parsed document; an invalid document yields issues, never an exception. At most
+ * `maxFindings` findings are kept (then one notice counts the rest), and only those get a line
+ * and a canonical path, through one path index for the document, so the cost stays linear in
+ * the document however many findings it has.
+ */
+export function validateXsd(
+  schema: CompiledSchema,
+  doc: XmlDocument,
+  maxFindings = DEFAULT_MAX_FINDINGS_PER_STAGE
+): ValidationIssue[] {
+  const outcome = validateXsdCapped(schema.validator, doc, maxFindings);
+  if (outcome.total === 0) {
     return [];
-  } catch (err) {
-    if (!(err instanceof XmlValidateError)) {
-      throw err;
-    }
-    return err.details.map((detail): ValidationIssue => {
-      const node = detail.xpath ? resolveLibxmlPath(doc, detail.xpath) : null;
-      const line = detail.line > 0 ? detail.line : node?.line;
-      const xpath = node ? canonicalPath(node) + attributeStep(detail.message) : detail.xpath;
-      return {
-        ruleId: classifyXsdMessage(detail.message),
-        severity: detail.level === 1 ? 'warning' : 'error',
-        stage: 'xsd',
-        message: humanizeXsdMessage(detail.message),
-        ...(line ? { line } : {}),
-        ...(detail.col > 0 ? { column: detail.col } : {}),
-        ...(xpath ? { xpath } : {}),
-      };
-    });
   }
+  const paths = libxmlPathIndex(doc);
+  const issues = outcome.details.map((detail): ValidationIssue => {
+    const resolved = detail.xpath ? paths.resolve(detail.xpath) : null;
+    const line = detail.line > 0 ? detail.line : resolved?.node.line;
+    const xpath = resolved ? resolved.path + attributeStep(detail.message) : detail.xpath;
+    return {
+      ruleId: classifyXsdMessage(detail.message),
+      severity: detail.level === 1 ? 'warning' : 'error',
+      stage: 'xsd',
+      message: humanizeXsdMessage(detail.message),
+      ...(line ? { line } : {}),
+      ...(detail.col > 0 ? { column: detail.col } : {}),
+      ...(xpath ? { xpath } : {}),
+    };
+  });
+  if (outcome.total > outcome.details.length) {
+    const dropped = { error: outcome.droppedErrors, warning: outcome.droppedWarnings, info: 0 };
+    issues.push(cappedNotice('xsd', issues, dropped, maxFindings));
+  }
+  return issues;
 }

@@ -2,7 +2,7 @@
 import { XmlAttribute, XmlElement } from 'libxml2-wasm';
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
 import { elementChildren } from './libxml-tree.js';
-import { formatPath } from './path-format.js';
+import { formatPath, formatStep } from './path-format.js';
 import type { PathStep } from './path-format.js';
 
 function sameName(a: XmlElement, b: XmlElement): boolean {
@@ -79,4 +79,130 @@ export function resolveLibxmlPath(doc: XmlDocument, libxmlPath: string): XmlNode
     }
   }
   return current;
+}
+
+/** A resolved libxml2 path: the node and its canonical path. */
+export interface ResolvedPath {
+  readonly node: XmlNode;
+  readonly path: string;
+}
+
+/** What one pass over a parent's element children learns: each child, its canonical path, its libxml2 name. */
+interface Children {
+  readonly elements: readonly XmlElement[];
+  readonly paths: readonly string[];
+  /** libxml2 step name (`prefix:local`, or `*` counted among all elements) → the children it counts, in order. */
+  readonly byLibxmlName: ReadonlyMap<string, readonly number[]>;
+}
+
+interface Resolved {
+  readonly el: XmlElement;
+  readonly path: string;
+  children?: Children;
+}
+
+export interface LibxmlPathIndex {
+  /** The node a libxml2 path points at and its canonical path; null when the path does not resolve. */
+  resolve(libxmlPath: string): ResolvedPath | null;
+  /** Element children looked at so far: each parent's once, whatever the number of paths through it. */
+  readonly childrenVisited: number;
+}
+
+/**
+ * Resolves many libxml2 paths of one document in time linear in the document: each parent's
+ * children are numbered in one pass the first time a path goes through it, and each resolved
+ * prefix is remembered. (`resolveLibxmlPath` and `canonicalPath` walk the siblings again for
+ * every call, which made a document with thousands of findings among thousands of siblings cost
+ * quadratic time.) The document must not change while the index is used.
+ */
+export function libxmlPathIndex(doc: XmlDocument): LibxmlPathIndex {
+  const prefixes = new Map<string, Resolved | null>();
+  let childrenVisited = 0;
+
+  const childrenOf = (parent: Resolved): Children => {
+    if (parent.children) {
+      return parent.children;
+    }
+    const elements = elementChildren(parent.el);
+    childrenVisited += elements.length;
+    const canonicalSeen = new Map<string, number>();
+    const all: number[] = [];
+    const byLibxmlName = new Map<string, number[]>([['*', all]]);
+    const paths = elements.map((el, i) => {
+      const key = `${el.namespaceUri}\u0000${el.name}`;
+      const position = (canonicalSeen.get(key) ?? 0) + 1;
+      canonicalSeen.set(key, position);
+      // xmlGetNodePath writes `*[n]` for an element in a default namespace (n among all element
+      // siblings), `prefix:name[n]` or `name[n]` otherwise (n among those with that name).
+      all.push(i);
+      const libxmlName = el.prefix ? `${el.prefix}:${el.name}` : el.namespaceUri ? '*' : el.name;
+      if (libxmlName !== '*') {
+        const named = byLibxmlName.get(libxmlName) ?? [];
+        named.push(i);
+        byLibxmlName.set(libxmlName, named);
+      }
+      return parent.path + formatStep({ kind: 'element', ns: el.namespaceUri, local: el.name, position });
+    });
+    parent.children = { elements, paths, byLibxmlName };
+    return parent.children;
+  };
+
+  const step = (parent: Resolved | null, raw: string): Resolved | null => {
+    const m = STEP.exec(raw);
+    if (!m || m[1]) {
+      return null;
+    }
+    const name = m[2] ?? '';
+    const n = m[3] ? Number(m[3]) : 1;
+    if (!parent) {
+      const root = doc.root;
+      return n === 1
+        ? { el: root, path: formatStep({ kind: 'element', ns: root.namespaceUri, local: root.name, position: 1 }) }
+        : null;
+    }
+    const children = childrenOf(parent);
+    const i = children.byLibxmlName.get(name)?.[n - 1];
+    const el = i === undefined ? undefined : children.elements[i];
+    return el && i !== undefined ? { el, path: children.paths[i] ?? '' } : null;
+  };
+
+  const resolveElement = (steps: readonly string[]): Resolved | null => {
+    if (steps.length === 0) {
+      return null;
+    }
+    const key = steps.join('/');
+    const known = prefixes.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+    const parent = steps.length > 1 ? resolveElement(steps.slice(0, -1)) : null;
+    const resolved = steps.length > 1 && !parent ? null : step(parent, steps[steps.length - 1] ?? '');
+    prefixes.set(key, resolved);
+    return resolved;
+  };
+
+  return {
+    get childrenVisited() {
+      return childrenVisited;
+    },
+    resolve(libxmlPath) {
+      const steps = libxmlPath.split('/').slice(1);
+      const last = steps[steps.length - 1] ?? '';
+      if (!last.startsWith('@')) {
+        const resolved = resolveElement(steps);
+        return resolved ? { node: resolved.el, path: resolved.path } : null;
+      }
+      const owner = resolveElement(steps.slice(0, -1));
+      const m = STEP.exec(last);
+      if (!owner || !m) {
+        return null;
+      }
+      const name = m[2] ?? '';
+      const colon = name.indexOf(':');
+      const attr = colon < 0 ? owner.el.attr(name) : owner.el.attr(name.slice(colon + 1), name.slice(0, colon));
+      return attr
+        ? { node: attr, path: owner.path + formatStep({ kind: 'attribute', ns: attr.namespaceUri, local: attr.name }) }
+        : null;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { XmlDocument } from 'libxml2-wasm';
 import type { ValidationRunReport } from '../../src/core/report.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
+import { pathologicalDocument } from '../helpers/pathological.js';
 
 const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kih-cli-'));
@@ -16,6 +17,29 @@ function withoutTimings(report: ValidationRunReport): unknown {
 }
 
 describe('kih validate', () => {
+  it('--max-findings caps each stage; --time-limit stops a document over it and goes on with the next', () => {
+    const slow = path.join(tmp, 'slow.xml');
+    // About 11 MB with 300,000 XSD findings: seconds of work, far over a 1 s budget.
+    writeFileSync(slow, pathologicalDocument(150_000));
+    const many = path.join(tmp, 'many.xml');
+    writeFileSync(many, pathologicalDocument(50));
+    // The binary (built code): a budget validates on a thread, which starts from dist/.
+    const run = runBinary(['validate', slow, many, VALID, '--time-limit', '1000', '--max-findings', '5', '-f', 'json']);
+    expect(run.code).toBe(2);
+    const [slowDoc, manyDoc, validDoc] = (JSON.parse(run.stdout) as ValidationRunReport).documents;
+    expect(slowDoc).toMatchObject({
+      status: 'error',
+      issues: [expect.objectContaining({ ruleId: 'CDA_ERR_TIME_LIMIT' })],
+    });
+    const xsd = manyDoc!.issues.filter((i) => i.stage === 'xsd');
+    expect(xsd).toHaveLength(6);
+    expect(xsd[5]).toMatchObject({
+      ruleId: 'CDA_FINDINGS_CAPPED',
+      message: expect.stringMatching(/^95 more xsd findings/),
+    });
+    expect(validDoc).toMatchObject({ status: 'valid' });
+  });
+
   it('exits 0 for a valid document and says so', async () => {
     const run = await runInProcess(['validate', VALID]);
     expect(run.code).toBe(0);

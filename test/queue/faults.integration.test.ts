@@ -17,6 +17,7 @@ import type { Database } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { dropTestDatabase, TEST_DATABASE_URL, testDatabase } from '../helpers/database.js';
 import { corpus, REDIS_URL, testPrefix, waitForRun } from './helpers.js';
+import { pathologicalDocument, typicalDocument } from '../helpers/pathological.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kih-faults-'));
 let db: Database;
@@ -221,5 +222,74 @@ describe('faults', () => {
     expect(a.stderr()).toMatch(/SIGTERM: finishing active jobs[\s\S]*kih worker: stopped/);
     await startWorker(prefix);
     await expectEachOnce(run.runId, run.total, run.valid);
+  }, 120_000);
+
+  it('a document over its time budget in a worker process: CDA_ERR_TIME_LIMIT on that one, the next one validated', async () => {
+    const prefix = testPrefix('budget');
+    const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
+    let runId: string;
+    try {
+      ({ runId } = await enqueueRun(
+        db,
+        producer.enqueue,
+        {
+          vendorId: 'vendor-budget',
+          documents: [
+            { file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(150_000)) },
+            { file: 'typical.xml', bytes: new TextEncoder().encode(typicalDocument()) },
+          ],
+        },
+        'fault-test'
+      ));
+    } finally {
+      await producer.close();
+    }
+    // One thread: the typical document waits for it. (About 11 MB and 150,000 XSD findings take
+    // seconds; a typical document well under the second even on a fresh thread.)
+    await startWorker(prefix, { KIH_DOCUMENT_TIME_LIMIT_MS: '1000' });
+    expect((await waitForRun(db, runId, 60_000)).done).toBe(2);
+    const rows = await db.query<{ seq: number; status: string; codes: string[] }>(
+      `SELECT seq, status, ARRAY(SELECT i->>'ruleId' FROM jsonb_array_elements(report->'issues') i) AS codes
+       FROM validations WHERE run_id = $1 ORDER BY seq`,
+      [runId]
+    );
+    expect(rows).toEqual([
+      { seq: 0, status: 'error', codes: ['CDA_ERR_TIME_LIMIT'] },
+      { seq: 1, status: 'valid', codes: [] },
+    ]);
+  }, 120_000);
+
+  it('SIGTERM while a slow document validates: the worker answers at once (validation is off its event loop) and leaves the job to the next one', async () => {
+    const prefix = testPrefix('slowterm');
+    const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
+    let runId: string;
+    try {
+      ({ runId } = await enqueueRun(
+        db,
+        producer.enqueue,
+        {
+          vendorId: 'vendor-slowterm',
+          // About 18 MB and 500,000 XSD findings: several seconds on a thread.
+          documents: [{ file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(250_000)) }],
+        },
+        'fault-test'
+      ));
+      const a = await startWorker(prefix, { KIH_SHUTDOWN_DEADLINE_MS: '300' });
+      // The job is active once the worker has taken it: then the document is on the thread.
+      await until(async () => (await producer.queues.validate.getActiveCount()) === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = Date.now();
+      a.child.kill('SIGTERM');
+      expect(await a.exited).toBe(0);
+      const took = Date.now() - sent;
+      // Neither validated nor recorded by the stopped worker: it did not wait for the document.
+      expect(await count(`SELECT count(*) AS n FROM validations WHERE run_id = $1`, [runId])).toBe(0);
+      expect(took).toBeLessThan(3_000);
+    } finally {
+      await producer.close();
+    }
+    // The next worker takes the job over once its lock lapses, and validates it.
+    await startWorker(prefix);
+    expect((await waitForRun(db, runId, 90_000)).done).toBe(1);
   }, 120_000);
 });

@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import { readServiceConfig } from '../../src/config/service-config.js';
+
+const BASE = { DATABASE_URL: 'postgres://127.0.0.1:5432/test' };
+
+describe('the bounded-work settings of the service', () => {
+  it('default to 1,000 findings per stage and 30 s per document', () => {
+    expect(readServiceConfig(BASE)).toMatchObject({ maxFindingsPerStage: 1000, documentTimeLimitMs: 30_000 });
+  });
+  it('are read from KIH_MAX_FINDINGS and KIH_DOCUMENT_TIME_LIMIT_MS', () => {
+    expect(readServiceConfig({ ...BASE, KIH_MAX_FINDINGS: '50', KIH_DOCUMENT_TIME_LIMIT_MS: '2000' })).toMatchObject({
+      maxFindingsPerStage: 50,
+      documentTimeLimitMs: 2000,
+    });
+  });
+  it.each([
+    ['KIH_MAX_FINDINGS', '0'],
+    ['KIH_MAX_FINDINGS', 'many'],
+    ['KIH_DOCUMENT_TIME_LIMIT_MS', '-1'],
+    ['KIH_DOCUMENT_TIME_LIMIT_MS', '1.5'],
+  ])('refuse %s=%s with its name', (name, value) => {
+    expect(() => readServiceConfig({ ...BASE, [name]: value })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_ERR_INVALID', message: expect.stringContaining(name) })
+    );
+  });
+});

@@ -1,5 +1,6 @@
 // The process's one pino logger: JSON lines (pretty on a terminal), secrets redacted by path and CPR-like numbers masked in every string.
 import type { Writable } from 'node:stream';
+import { types } from 'node:util';
 import { pino } from 'pino';
 import type { DestinationStream, LogFn, Logger as PinoLogger } from 'pino';
 import { maskCprLike } from '../core/log.js';
@@ -82,7 +83,8 @@ function scrub(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') {
     return value;
   }
-  if (value instanceof Error) {
+  // isNativeError: an error made in another realm (a vm context, a worker's structured clone) is no `instanceof Error`.
+  if (value instanceof Error || types.isNativeError(value)) {
     return serializeError(value, depth);
   }
   if (ArrayBuffer.isView(value)) {
@@ -138,14 +140,13 @@ export function prettyStream(out: Writable): DestinationStream {
 
 export function createLogger(options: LoggerOptions): ProcessLogger {
   const pretty = options.format === 'pretty' || (options.format === 'auto' && options.stream.isTTY === true);
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { pid: process.pid, ...options.base },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       // Errors are already plain objects from the hook below; pino's own serializer would rename their type.
       serializers: { err: (v: unknown) => v },
-      formatters: { bindings: (bindings) => scrub(bindings) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((a) => scrub(a)) as Parameters<LogFn>);
@@ -154,6 +155,13 @@ export function createLogger(options: LoggerOptions): ProcessLogger {
     },
     pretty ? prettyStream(options.stream) : options.stream
   );
+  // pino writes a child's bindings as given (no hook sees them); children inherit this method, so theirs are scrubbed too.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the logger it was called on, as pino needs
+  const child = logger.child;
+  logger.child = function (this: ProcessLogger, bindings, childOptions) {
+    return child.call(this, scrub(bindings) as Record<string, unknown>, childOptions);
+  } as typeof logger.child;
+  return logger;
 }
 
 /** A logger that writes nothing (tests, and callers that want none). */

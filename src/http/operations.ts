@@ -106,6 +106,9 @@ export function registerOperations(app: FastifyInstance, options: OperationsOpti
   if (metrics) {
     app.get('/metrics', { config: open }, async (request, reply) => {
       if (!mayReadMetrics(request, options.metricsKey)) {
+        if (request.principal) {
+          throw apiError('API_ERR_FORBIDDEN', 'Metrics need a MedCom key or the metrics key.');
+        }
         reply.header('www-authenticate', 'Basic realm="kih metrics"');
         throw apiError('API_ERR_AUTH', 'Metrics need a MedCom key or the metrics key (HTTP Basic).');
       }

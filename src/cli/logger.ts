@@ -49,10 +49,15 @@ export const REDACT_PATHS: readonly string[] = [
 /** API keys (`kih_v_…`, `kih_a_…`) and bearer tokens as they could appear inside a message. */
 const KEY_LIKE = /\bkih_[va]_[A-Za-z0-9_-]{20,}|\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 
+/** A PEM private key, as an error message quoting a credentials file could carry it. */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+
 /** One string made safe for a log line. */
 export function scrubText(text: string): string {
   return maskCprLike(
-    text.replace(KEY_LIKE, (_match: string, scheme?: string) => (scheme ? `${scheme} [redacted]` : '[redacted]'))
+    text
+      .replace(PRIVATE_KEY, '[redacted private key]')
+      .replace(KEY_LIKE, (_match: string, scheme?: string) => (scheme ? `${scheme} [redacted]` : '[redacted]'))
   );
 }
 

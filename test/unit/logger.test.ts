@@ -26,6 +26,10 @@ describe('masking', () => {
   it('masks API keys and credentials of Authorization headers quoted in text', () => {
     expect(scrubText(`key ${KEY} refused`)).toBe('key [redacted] refused');
     expect(scrubText('Authorization: Bearer abcdefgh12345678')).toBe('Authorization: Bearer [redacted]');
+    expect(
+      scrubText('bad key: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY----- in vendor.pem')
+    ).toBe('bad key: [redacted private key] in vendor.pem');
+    expect(scrubText('cut: -----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBg')).toBe('cut: [redacted private key]');
   });
 });
 

@@ -203,6 +203,10 @@ export function startService(options: ServiceOptions): Service {
       }
     );
     watch(worker, QUEUE_NAMES[kind]);
+    // A job whose worker died (or blocked its event loop past the lock): it runs again, maybe on another worker.
+    worker.on('stalled', (stalledId: string) => {
+      log.warn({ queue: QUEUE_NAMES[kind], jobId: stalledId }, 'job stalled; it goes back to the queue');
+    });
     // A job that gave up is visible in the run's history with its reason, not only in Redis.
     worker.on('failed', (job: Job | undefined, err: Error) => {
       const data = job?.data as { runId?: string; seq?: number } | undefined;

@@ -9,6 +9,9 @@ import { openProtocols } from '../certification/open-case-checker.js';
 import { KihError } from '../core/kih-error.js';
 import { redisConnection } from '../queue/connection.js';
 import { SERVICE_ENV } from '../config/service-config.js';
+import { OPERATIONS_ENV, readOperationsConfig } from '../config/operations-config.js';
+import { createMetrics } from '../queue/metrics.js';
+import { readinessProbe } from '../queue/readiness.js';
 import { loadServiceSettings } from '../config/load-config.js';
 import { startService } from '../queue/service.js';
 import { createSenders } from '../queue/stage-services.js';
@@ -16,7 +19,10 @@ import { openValidator } from '../validation/validator.js';
 import type { Senders, StageValidator } from '../queue/stage-services.js';
 import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
+import { startHealthServer } from './health-server.js';
+import type { HealthServer } from './health-server.js';
 import { EXIT } from './io.js';
+import { createLogger } from './logger.js';
 import type { CliIo } from './io.js';
 import { stopRequested } from './stop-signal.js';
 
@@ -31,11 +37,13 @@ Options:
       --port <n>        port (default 8080, KIH_HTTP_PORT; 0 picks a free one)
       --with-workers    also run the validate, submit and record workers here
       --threads <n>     validation threads with --with-workers (default 2)
+      --health-port <n> also serve /healthz, /readyz and /metrics without authentication on this port
+                        (KIH_HEALTH_PORT); on the API port /metrics needs a MedCom key or KIH_METRICS_KEY
   -c, --config <file>   settings file with targets (the formal-test target must be in it or built in)
   -h, --help            this help
 
 Environment:
-${Object.entries({ ...SERVICE_ENV, ...API_ENV })
+${Object.entries({ ...SERVICE_ENV, ...API_ENV, ...OPERATIONS_ENV })
   .map(([k, v]) => `  ${k.padEnd(25)} ${v}`)
   .join('\n')}
 
@@ -53,6 +61,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       port: { type: 'string' },
       'with-workers': { type: 'boolean', default: false },
       threads: { type: 'string' },
+      'health-port': { type: 'string' },
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -73,13 +82,20 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.port !== undefined ? { port: values.port } : {}),
   });
+  const ops = readOperationsConfig(io.env, {
+    ...(values['health-port'] !== undefined ? { healthPort: values['health-port'] } : {}),
+  });
+  const log = createLogger({ level: ops.logLevel, format: ops.logFormat, stream: io.stdout, base: { role: 'serve' } });
+  const metrics = createMetrics({ log });
   const actor = `server ${hostname()} ${process.pid}`;
   const stop = stopRequested(io.signal);
-  const db = openDatabase({ url: config.databaseUrl, schema: config.schema });
-  const rateRedis = redisConnection(config.redisUrl, 'server', `${config.prefix}-rate`);
+  const db = openDatabase({ url: config.databaseUrl, schema: config.schema, log });
+  const rateRedis = redisConnection(config.redisUrl, 'server', `${config.prefix}-rate`, log);
+  const readiness = readinessProbe(db, rateRedis, log);
   let validator: StageValidator | undefined;
   let senders: Senders | undefined;
   let sweep: NodeJS.Timeout | undefined;
+  let health: HealthServer | undefined;
   try {
     await migrate(db);
     const { protocols, checker } = await openProtocols(config.protocolsDir);
@@ -92,7 +108,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
         timeLimitMs: config.documentTimeLimitMs,
         maxFindingsPerStage: config.maxFindingsPerStage,
       });
-      senders = createSenders(settings);
+      senders = createSenders(settings, { log, metrics });
     }
     const service = startService({
       redisUrl: config.redisUrl,
@@ -105,6 +121,8 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       ...(validator ? { validator } : {}),
       ...(senders ? { senders } : {}),
       ...(withWorkers ? { caseChecker: checker } : {}),
+      log,
+      metrics,
     });
     const app = await buildServer({
       db,
@@ -117,19 +135,34 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       redis: rateRedis,
       redisPrefix: config.prefix,
       trustProxy: api.trustProxy,
+      logger: log,
+      operations: { readiness, metrics, ...(ops.metricsKey ? { metricsKey: ops.metricsKey } : {}) },
     });
     const address = await app.listen({ host: api.host, port: api.port });
+    if (ops.healthPort !== undefined) {
+      health = await startHealthServer({ host: ops.healthHost, port: ops.healthPort, readiness, metrics, log });
+    }
+    log.info(
+      { actor, address, withWorkers, prefix: config.prefix, schema: config.schema, health: health?.url },
+      'server started'
+    );
     io.stderr.write(
-      `kih serve: ${address} (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)${withWorkers ? ' with workers' : ''}; records in schema ${config.schema}, queues ${config.prefix}, formal test → ${api.formalTarget}\n`
+      `kih serve: ${address} (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)${withWorkers ? ' with workers' : ''}${health ? `, health ${health.url}` : ''}; records in schema ${config.schema}, queues ${config.prefix}, formal test → ${api.formalTarget}\n`
     );
     const runSweep = (): void => {
-      sweepPendingEnqueues(db, service.enqueue, actor).catch(() => undefined);
+      // Uploads stay stored and the next sweep tries again; the log says why this one could not queue them.
+      sweepPendingEnqueues(db, service.enqueue, actor).catch((err: unknown) => {
+        log.warn({ err }, 'cannot queue pending uploads; retrying in the next sweep');
+      });
     };
     runSweep();
     sweep = setInterval(runSweep, SWEEP_MS);
     const why = await stop.promise;
     io.stderr.write(`kih serve: ${why}: closing\n`);
+    log.info({ reason: why }, 'server stopping');
     clearInterval(sweep);
+    await health?.close();
+    health = undefined;
     await app.close();
     await service.close(config.shutdownDeadlineMs);
     io.stderr.write('kih serve: stopped\n');
@@ -137,6 +170,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   } finally {
     clearInterval(sweep);
     stop.dispose();
+    await health?.close().catch((err: unknown) => {
+      log.warn({ err }, 'cannot close the health port');
+    });
     await senders?.close();
     // The jobs are finished or handed back by now (after the shutdown deadline): a document still
     // on a thread belongs to a job another worker will take, so nothing waits for it.

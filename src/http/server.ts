@@ -1,8 +1,8 @@
 // The HTTP server: Fastify with the JSON API under /api/v1 and the server-rendered pages, sharing auth, limits and errors.
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Certification } from '../store/certification-service.js';
 import type { Enqueue } from '../queue/stage-context.js';
@@ -18,6 +18,8 @@ import { refuseOversizedUploads } from './read-uploads.js';
 import { refuseUnread } from './refuse-unread.js';
 import { BODY_LIMIT, fastifyTrustProxy, routeBodyLimits } from './request-limits.js';
 import { collectOpenApi } from './openapi.js';
+import { registerOperations, requestId } from './operations.js';
+import type { OperationsOptions } from './operations.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
 import { registerDocumentRoutes } from './routes-documents.js';
@@ -37,7 +39,10 @@ export interface ApiOptions {
   readonly redisPrefix?: string;
   /** Behind a reverse proxy: which proxies' X-Forwarded-For sets request.ip (default: none). */
   readonly trustProxy?: TrustProxy;
-  readonly logger?: boolean;
+  /** The process's logger (pino); absent: silent. Requests are logged one line each by operations.ts. */
+  readonly logger?: FastifyBaseLogger;
+  /** Readiness, metrics and the metrics key for /readyz and /metrics. */
+  readonly operations?: OperationsOptions;
 }
 
 /** Everything a route module needs. */
@@ -60,7 +65,10 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    genReqId: requestId,
+    // Fastify's two lines per request give way to operations.ts's one, which knows the vendor.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     trustProxy: fastifyTrustProxy(options.trustProxy),
@@ -151,7 +159,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   });
 
   const ctx: RouteContext = { ...options, app, failures };
-  app.get('/healthz', { config: { access: 'none', rateLimit: false } }, () => Promise.resolve({ ok: true }));
+  registerOperations(app, options.operations ?? {});
   registerDocumentRoutes(ctx);
   registerCertificationRoutes(ctx);
   registerAdminRoutes(ctx);

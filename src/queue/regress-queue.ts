@@ -1,6 +1,7 @@
 // The regress queue: the nightly job scheduler (one per deployment, whatever the number of workers) and the worker that runs regression jobs in steps.
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, Worker } from 'bullmq';
+import { performance } from 'node:perf_hooks';
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { failFast } from './job-errors.js';
 import type { Job } from 'bullmq';
 import { KihError } from '../core/kih-error.js';
@@ -100,7 +101,7 @@ export async function startRegressionService(
   options: RegressionServiceOptions
 ): Promise<RegressionService> {
   const queue = new Queue<RegressJobData>(REGRESS_QUEUE, { connection: service.producer, prefix: service.prefix });
-  queue.on('error', () => undefined);
+  service.watch(queue as Queue, REGRESS_QUEUE);
   const ctx: RegressContext = {
     db: service.db,
     actor: service.actor,
@@ -121,10 +122,34 @@ export async function startRegressionService(
     worker = new Worker<RegressJobData>(
       REGRESS_QUEUE,
       async (job, token) => {
+        const jobLog = service.log.child({ queue: REGRESS_QUEUE, jobId: job.id, attempt: job.attemptsMade + 1 });
+        const started = performance.now();
+        const durationMs = (): number => Math.round(performance.now() - started);
         try {
-          return await processRegressJob(job, token, ctx);
+          const progress = await processRegressJob(job, token, ctx);
+          service.metrics?.jobSeconds.observe({ queue: REGRESS_QUEUE, outcome: 'completed' }, durationMs() / 1000);
+          jobLog.info({ outcome: 'completed', durationMs: durationMs() }, 'job done');
+          return progress;
         } catch (err) {
-          throw failFast(err);
+          if (err instanceof DelayedError) {
+            // Waiting for its runs between looks: a step, not a failure.
+            service.metrics?.jobSeconds.observe({ queue: REGRESS_QUEUE, outcome: 'delayed' }, durationMs() / 1000);
+            jobLog.debug({ outcome: 'delayed', durationMs: durationMs() }, 'job waits for its runs');
+            throw err;
+          }
+          const decided = failFast(err);
+          const outcome =
+            decided instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+              ? 'failed'
+              : 'retry';
+          service.metrics?.jobSeconds.observe({ queue: REGRESS_QUEUE, outcome }, durationMs() / 1000);
+          const fields = { outcome, durationMs: durationMs(), err };
+          if (outcome === 'failed') {
+            jobLog.error(fields, 'job failed');
+          } else {
+            jobLog.warn(fields, 'job failed; BullMQ retries it');
+          }
+          throw decided;
         }
       },
       {
@@ -135,7 +160,7 @@ export async function startRegressionService(
         ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
       }
     );
-    worker.on('error', () => undefined);
+    service.watch(worker as Worker, REGRESS_QUEUE);
   }
   service.attach(queue as Queue, worker as Worker | undefined);
   return {

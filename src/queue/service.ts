@@ -1,16 +1,20 @@
 // The queue registry of one process: its queues (producers), the workers it runs, and a shutdown that closes workers before queues.
+import { performance } from 'node:perf_hooks';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { failFast } from './job-errors.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CaseChecker } from '../certification/case-checker.js';
 import { KihError } from '../core/kih-error.js';
+import { NO_LOG } from '../core/log.js';
+import type { Logger } from '../core/log.js';
 import type { Database } from '../store/database.js';
 import { addEvent } from '../store/records.js';
-import { redisConnection } from './connection.js';
+import { redisConnection, throttledErrors } from './connection.js';
 import type { ConnectionRole } from './connection.js';
 import { checkPrefix, DEFAULT_PREFIX, jobId, jobPriority, QUEUE_NAMES } from './names.js';
 import type { QueueKind } from './names.js';
+import type { ServiceMetrics } from './metrics.js';
 import { execRecordJob } from './record-queue.js';
 import type { Enqueue, JobDataByQueue, StageContext } from './stage-context.js';
 import type { Senders, StageValidator } from './stage-services.js';
@@ -37,6 +41,10 @@ export interface ServiceOptions {
   /** Default 30 s: a job whose lock is not renewed for this long is handed to another worker. */
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
+  /** Where queues, workers and every job write their lines; default silent. */
+  readonly log?: Logger;
+  /** The process's metrics: jobs, documents, submissions, and the queues' depth at scrape. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface Service {
@@ -48,10 +56,14 @@ export interface Service {
   readonly prefix: string;
   /** The producer connection every queue of this process shares. */
   readonly producer: Redis;
+  readonly log: Logger;
+  readonly metrics?: ServiceMetrics;
   /** A new connection for a worker (blocking calls need their own), closed with the registry. */
   workerConnection(): Redis;
   /** Adds another queue (the regress queue) and its worker to the registry, so one close ends them all in order. */
   attach(queue: Queue, worker?: Worker): void;
+  /** Logs a queue's or worker's 'error' events (BullMQ emits them instead of throwing; unheard they end the process). */
+  watch(emitter: Queue | Worker, queue: string): void;
   /** Stops taking jobs, lets active ones finish until the deadline (then hands them back), closes queues and connections. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -61,13 +73,31 @@ const DEFAULT_ATTEMPTS: Readonly<Record<QueueKind, number>> = { validate: 3, sub
 const DEFAULT_CONCURRENCY: Readonly<Record<QueueKind, number>> = { validate: 2, submit: 8, record: 8 };
 const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
 
+/** What a job's log line says about its result: statuses and classes only, never document content. */
+function resultFields(result: unknown): Record<string, unknown> {
+  if (result === null || typeof result !== 'object') {
+    return {};
+  }
+  const r = result as Record<string, unknown>;
+  const keep = ['status', 'next', 'validatedNow', 'outcome', 'class', 'how', 'recordedNow'];
+  return Object.fromEntries(keep.filter((k) => r[k] !== undefined).map((k) => [`result.${k}`, r[k]]));
+}
+
 export function startService(options: ServiceOptions): Service {
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
+  const log = options.log ?? NO_LOG;
+  const metrics = options.metrics;
+  const watch = (emitter: Queue | Worker, queue: string): void => {
+    const what = emitter instanceof Worker ? 'worker' : 'queue';
+    // Connection trouble reaches these events too, once per reconnect: throttled like the connections' own.
+    const errors = throttledErrors(log.child({ queue }), 'error', `${what} error`);
+    (emitter as { on(event: 'error', listener: (err: Error) => void): unknown }).on('error', errors.log);
+  };
   const connections: Redis[] = [];
   // A producer-only process (a command) fails fast when Redis is down; workers wait out reconnects.
   const role = options.role ?? (options.work?.length === 0 ? 'producer' : 'worker');
   const connection = (r: ConnectionRole = role): Redis => {
-    const c = redisConnection(options.redisUrl, r, prefix);
+    const c = redisConnection(options.redisUrl, r, prefix, log);
     connections.push(c);
     return c;
   };
@@ -89,9 +119,10 @@ export function startService(options: ServiceOptions): Service {
       }),
     ])
   ) as Record<QueueKind, Queue>;
-  for (const q of Object.values(queues)) {
-    q.on('error', () => undefined);
+  for (const [kind, q] of Object.entries(queues)) {
+    watch(q, QUEUE_NAMES[kind as QueueKind]);
   }
+  metrics?.watchQueues(Object.values(queues));
 
   const enqueue: Enqueue = async (kind, data) => {
     try {
@@ -111,24 +142,55 @@ export function startService(options: ServiceOptions): Service {
     ...(options.validator ? { validator: options.validator } : {}),
     ...(options.senders ? { senders: options.senders } : {}),
     ...(options.caseChecker ? { caseChecker: options.caseChecker } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 
-  const processors: { [K in QueueKind]: (job: Job<JobDataByQueue[K]>) => Promise<unknown> } = {
-    validate: (job) => execValidateJob(ctx, job.data),
-    submit: (job) => execSubmitJob(ctx, job.data, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
-    record: (job) => execRecordJob(ctx, job.data),
+  const processors: { [K in QueueKind]: (job: Job<JobDataByQueue[K]>, jobCtx: StageContext) => Promise<unknown> } = {
+    validate: (job, jobCtx) => execValidateJob(jobCtx, job.data),
+    submit: (job, jobCtx) =>
+      execSubmitJob(jobCtx, job.data, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    record: (job, jobCtx) => execRecordJob(jobCtx, job.data),
   };
 
   const attachedQueues: Queue[] = [];
   const workers = (options.work ?? KINDS).map((kind) => {
-    const processor = processors[kind] as (job: Job) => Promise<unknown>;
+    const processor = processors[kind] as (job: Job, jobCtx: StageContext) => Promise<unknown>;
     const worker = new Worker(
       QUEUE_NAMES[kind],
       async (job: Job) => {
+        const data = job.data as { runId?: string; seq?: number };
+        const jobLog = log.child({
+          queue: QUEUE_NAMES[kind],
+          jobId: job.id,
+          runId: data.runId,
+          seq: data.seq,
+          attempt: job.attemptsMade + 1,
+        });
+        const started = performance.now();
+        const seconds = (): number => (performance.now() - started) / 1000;
         try {
-          return await processor(job);
+          const result = await processor(job, { ...ctx, log: jobLog });
+          const duration = seconds();
+          metrics?.jobSeconds.observe({ queue: QUEUE_NAMES[kind], outcome: 'completed' }, duration);
+          jobLog.info(
+            { outcome: 'completed', durationMs: Math.round(duration * 1000), ...resultFields(result) },
+            'job done'
+          );
+          return result;
         } catch (err) {
-          throw failFast(err);
+          const decided = failFast(err);
+          const final = decided instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          const outcome = final ? 'failed' : 'retry';
+          const duration = seconds();
+          metrics?.jobSeconds.observe({ queue: QUEUE_NAMES[kind], outcome }, duration);
+          // A retry is expected trouble (a busy repository, a database restart); a job that gives up needs a person.
+          const fields = { outcome, durationMs: Math.round(duration * 1000), err };
+          if (final) {
+            jobLog.error(fields, 'job failed');
+          } else {
+            jobLog.warn(fields, 'job failed; BullMQ retries it');
+          }
+          throw decided;
         }
       },
       {
@@ -140,7 +202,11 @@ export function startService(options: ServiceOptions): Service {
         ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
       }
     );
-    worker.on('error', () => undefined);
+    watch(worker, QUEUE_NAMES[kind]);
+    // A job whose worker died (or blocked its event loop past the lock): it runs again, maybe on another worker.
+    worker.on('stalled', (stalledId: string) => {
+      log.warn({ queue: QUEUE_NAMES[kind], jobId: stalledId }, 'job stalled; it goes back to the queue');
+    });
     // A job that gave up is visible in the run's history with its reason, not only in Redis.
     worker.on('failed', (job: Job | undefined, err: Error) => {
       const data = job?.data as { runId?: string; seq?: number } | undefined;
@@ -154,7 +220,12 @@ export function startService(options: ServiceOptions): Service {
           'job-failed',
           { queue: kind, reason: err.message },
           options.actor
-        ).catch(() => undefined);
+        ).catch((eventErr: unknown) => {
+          log.error(
+            { err: eventErr, queue: QUEUE_NAMES[kind], jobId: job.id, runId: data.runId, seq: data.seq },
+            'cannot record the job-failed event'
+          );
+        });
       }
     });
     return worker;
@@ -168,7 +239,10 @@ export function startService(options: ServiceOptions): Service {
     actor: options.actor,
     prefix,
     producer,
+    log,
+    ...(metrics ? { metrics } : {}),
     workerConnection: () => connection('worker'),
+    watch,
     attach(queue: Queue, worker?: Worker): void {
       attachedQueues.push(queue);
       if (worker) {
@@ -210,7 +284,9 @@ export function startService(options: ServiceOptions): Service {
           }
           return c.quit().then(
             () => undefined,
-            () => {
+            (err: unknown) => {
+              // Already closed or unreachable: nothing is lost by dropping the socket.
+              log.debug({ err }, 'Redis QUIT failed; disconnecting');
               c.disconnect();
             }
           );

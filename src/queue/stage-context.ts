@@ -1,6 +1,8 @@
 // The shared context of the stage jobs and the job data of each queue (ids and hashes only: never XML or CPR numbers).
 import type { CaseChecker } from '../certification/case-checker.js';
+import type { Logger } from '../core/log.js';
 import type { Database } from '../store/database.js';
+import type { ServiceMetrics } from './metrics.js';
 import type { Senders, StageValidator } from './stage-services.js';
 
 export interface ValidateJobData {
@@ -39,4 +41,8 @@ export interface StageContext {
   readonly senders?: Senders;
   /** Evaluates the certification test cases on valid documents; absent: no case checks recorded. */
   readonly caseChecker?: CaseChecker;
+  /** The job's logger (its lines carry queue, job id and run id); absent: silent. */
+  readonly log?: Logger;
+  /** The process's metrics; absent: nothing counted. */
+  readonly metrics?: ServiceMetrics;
 }

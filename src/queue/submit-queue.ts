@@ -63,6 +63,7 @@ async function record(
     },
     ctx.actor
   );
+  ctx.metrics?.submissions.inc({ target, class: r.class });
   await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
 }
 
@@ -143,9 +144,11 @@ export async function execSubmitJob(
     policy: sender.policy,
     ...(sender.idCards ? { idCards: sender.idCards } : {}),
   });
+  ctx.metrics?.stageSeconds.observe({ stage: 'submission' }, result.durationMs / 1000);
   // Transient means the repository has not stored it (it said so, or was asked, or never reached).
   if (result.class === 'transient' && !options.lastAttempt) {
     await releaseSubmissionClaim(ctx.db, doc, result.message, ctx.actor);
+    ctx.metrics?.submissions.inc({ target: data.target, class: 'transient-retried' });
     throw new TransientSubmissionError(`${data.target}: ${result.message}`);
   }
   await record(ctx, doc, data.target, result);

@@ -46,6 +46,14 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
     );
     record = written.record;
     validatedNow = written.inserted;
+    if (written.inserted) {
+      ctx.metrics?.validated(report);
+    }
+    // The report keeps the reason too; the log line and the counter make a pattern of them visible to operators.
+    for (const [ruleSet, reason] of Object.entries(report.schematronFallbacks ?? {})) {
+      ctx.metrics?.schematronFallbacks.inc({ rule_set: ruleSet });
+      ctx.log?.info({ ruleSet, reason }, 'Schematron: the own engine left this document to SaxonJS');
+    }
   }
   if (record.status === 'valid' && record.profile !== null) {
     await checkCases(ctx, doc, record.profile, bytes);

@@ -1,4 +1,5 @@
 // Hands out a valid STS-signed ID card: cached until shortly before it expires, one STS request at a time.
+import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { KihError } from '../core/kih-error.js';
 import { checkIdCard } from './id-card-file.js';
@@ -29,6 +30,19 @@ export interface StsIdCardProviderOptions {
   readonly signatureAlgorithm?: SignatureAlgorithmName;
   /** When given, the STS's card must verify against one of these (the STS federation certificates). */
   readonly trustedStsCertificatesPem?: readonly string[];
+  /** Told of every STS request, for the caller's log and metrics. */
+  readonly onExchange?: (exchange: StsExchange) => void;
+}
+
+/**
+ * One ID card request to the STS. `first`: no card yet; `expiring`: the cached one is within the
+ * renewal margin; `refused`: a service refused the cached card.
+ */
+export interface StsExchange {
+  readonly reason: 'first' | 'expiring' | 'refused';
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly error?: unknown;
 }
 
 export const DEFAULT_RENEW_MARGIN_MS = 5 * 60 * 1000;
@@ -43,6 +57,7 @@ export function createStsIdCardProvider(options: StsIdCardProviderOptions): IdCa
   const margin = options.renewMarginMs ?? DEFAULT_RENEW_MARGIN_MS;
   let cached: Cached | undefined;
   let inFlight: Promise<string> | undefined;
+  let issuedOnce = false;
 
   async function exchange(): Promise<string> {
     const unsigned = buildSystemIdCard({
@@ -74,10 +89,32 @@ export function createStsIdCardProvider(options: StsIdCardProviderOptions): IdCa
   }
 
   /** One STS request at a time: every caller waiting for a card shares the one under way. */
-  function fetchShared(): Promise<string> {
-    inFlight ??= exchange().finally(() => {
-      inFlight = undefined;
-    });
+  function fetchShared(why: 'expiring' | 'refused'): Promise<string> {
+    const reason = issuedOnce ? why : 'first';
+    const started = performance.now();
+    const told = (ok: boolean, error?: unknown): void => {
+      options.onExchange?.({
+        reason,
+        ok,
+        durationMs: Math.round(performance.now() - started),
+        ...(error !== undefined ? { error } : {}),
+      });
+    };
+    inFlight ??= exchange()
+      .then(
+        (card) => {
+          issuedOnce = true;
+          told(true);
+          return card;
+        },
+        (err: unknown) => {
+          told(false, err);
+          throw err;
+        }
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
   }
 
@@ -86,12 +123,12 @@ export function createStsIdCardProvider(options: StsIdCardProviderOptions): IdCa
       if (cached && now().getTime() < cached.renewAt) {
         return Promise.resolve(cached.card);
       }
-      return fetchShared();
+      return fetchShared('expiring');
     },
     renew(): Promise<string> {
       // A request already under way started after the cached card was given out, so it is fresh too.
       cached = undefined;
-      return fetchShared();
+      return fetchShared('refused');
     },
   };
 }

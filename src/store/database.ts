@@ -3,6 +3,8 @@ import { checkDatabaseUrl, checkSchemaName, DEFAULT_SCHEMA } from '../config/ser
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { KihError } from '../core/kih-error.js';
+import { NO_LOG } from '../core/log.js';
+import type { Logger } from '../core/log.js';
 
 export interface DatabaseOptions {
   /** postgres://user@host:port/db */
@@ -11,6 +13,8 @@ export interface DatabaseOptions {
   readonly schema?: string;
   /** Connections in the pool; default 10. */
   readonly max?: number;
+  /** Where connection trouble the callers never see is logged; default silent. */
+  readonly log?: Logger;
 }
 
 export interface Database {
@@ -57,8 +61,11 @@ export function openDatabase(options: DatabaseOptions): Database {
     // Every connection resolves names in the run's schema first; the schema name was checked above.
     options: `-c search_path=${schema}`,
   });
-  // An idle client that loses its connection must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
+  const log = options.log ?? NO_LOG;
+  // An idle client that loses its connection must not crash the process; the pool drops it and the next query reports trouble.
+  pool.on('error', (err) => {
+    log.warn({ err: databaseError('An idle PostgreSQL connection failed', err) }, 'PostgreSQL connection lost');
+  });
   return {
     schema,
     query: clientQuery(pool),
@@ -70,16 +77,27 @@ export function openDatabase(options: DatabaseOptions): Database {
         throw databaseError('Cannot connect to PostgreSQL', err);
       }
       const query = clientQuery(client);
+      let broken: Error | undefined;
       try {
         await query('BEGIN');
         const result = await work({ query });
         await query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          // The transaction dies with its connection anyway; the caller gets the first error, the log the second.
+          broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+          log.warn(
+            { err: databaseError('ROLLBACK failed', rollbackErr) },
+            'PostgreSQL ROLLBACK failed; connection discarded'
+          );
+        }
         throw err;
       } finally {
-        client.release();
+        // A connection whose ROLLBACK failed is destroyed, not handed to the next transaction.
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -284,3 +284,29 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     return applied;
   });
 }
+
+export interface MigrationStatus {
+  /** Every known migration is applied and none unknown: this release's schema. */
+  readonly current: boolean;
+  /** Known migrations not applied yet (a worker of this release will apply them at start). */
+  readonly pending: readonly number[];
+  /** Applied migrations this release does not know (a newer release migrated the database). */
+  readonly unknown: readonly number[];
+}
+
+/** Reads which migrations the database has, without changing anything (readiness checks). */
+export async function migrationStatus(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS
+): Promise<MigrationStatus> {
+  const exists = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [
+    `${db.schema}.schema_migrations`,
+  ]);
+  const done = exists[0]?.found
+    ? new Set((await db.query<{ id: number }>(`SELECT id FROM ${db.schema}.schema_migrations`)).map((r) => r.id))
+    : new Set<number>();
+  const known = new Set(migrations.map((m) => m.id));
+  const pending = [...known].filter((id) => !done.has(id)).sort((a, b) => a - b);
+  const unknown = [...done].filter((id) => !known.has(id)).sort((a, b) => a - b);
+  return { current: pending.length === 0 && unknown.length === 0, pending, unknown };
+}

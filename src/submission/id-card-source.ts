@@ -4,6 +4,7 @@ import { KihError } from '../core/kih-error.js';
 import { loadCredentials } from '../security/credentials.js';
 import { readIdCardFile } from '../security/id-card-file.js';
 import { createStsIdCardProvider, staticIdCardProvider } from '../security/id-card-provider.js';
+import type { StsExchange } from '../security/id-card-provider.js';
 import type { IdCardSource } from './send-submission.js';
 import type { Target } from '../config/targets.js';
 
@@ -15,7 +16,11 @@ export interface IdCardSourceOptions {
   /** When given, cards from the STS must verify against one of these federation certificates. */
   readonly trustedStsCertificatesPem?: readonly string[];
   readonly dispatcher?: Dispatcher;
+  /** Told of every STS request (log lines, metrics). */
+  readonly onStsExchange?: (exchange: StsExchange) => void;
 }
+
+export type { StsExchange };
 
 /**
  * The ID card source for a target; undefined for a target without DGWS. The certificate and key
@@ -51,5 +56,6 @@ export async function idCardSourceFor(
     itSystemName: settings.itSystemName,
     ...(options.trustedStsCertificatesPem ? { trustedStsCertificatesPem: options.trustedStsCertificatesPem } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.onStsExchange ? { onExchange: options.onStsExchange } : {}),
   });
 }

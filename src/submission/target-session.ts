@@ -4,6 +4,7 @@ import type { ResolvedSettings } from '../config/metadata-settings.js';
 import { createTransport } from './http-transport.js';
 import type { Transport } from './http-transport.js';
 import { idCardSourceFor } from './id-card-source.js';
+import type { StsExchange } from './id-card-source.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { IdCardSource, SendTarget } from './send-submission.js';
@@ -26,6 +27,8 @@ export interface TargetSessionOptions {
   readonly idCardFile?: string;
   /** Required for an `embedded` target: where it really runs. */
   readonly localPeer?: LocalPeer;
+  /** Told of every request to the target's STS (log lines, metrics). */
+  readonly onStsExchange?: (exchange: StsExchange) => void;
 }
 
 export interface TargetSession {
@@ -71,6 +74,7 @@ export async function openTargetSession(
   const idCards = await idCardSourceFor(target, {
     ...(options.idCardFile !== undefined ? { cardFile: options.idCardFile } : {}),
     ...(peer ? { stsEndpoint: peer.stsUrl, trustedStsCertificatesPem: [peer.federationCertificatePem] } : {}),
+    ...(options.onStsExchange ? { onStsExchange: options.onStsExchange } : {}),
   });
   const transport = createTransport({
     ...(target.timeouts ? { timeouts: target.timeouts } : {}),

@@ -10,6 +10,10 @@ import { createCaseChecker } from '../../src/certification/case-checker.js';
 import { createCertification } from '../../src/store/certification-service.js';
 import { loadProtocols } from '../../src/certification/protocol.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
+import type { ProcessLogger } from '../../src/cli/logger.js';
+import { createMetrics } from '../../src/queue/metrics.js';
+import type { ServiceMetrics } from '../../src/queue/metrics.js';
+import { readinessProbe } from '../../src/queue/readiness.js';
 import { startService } from '../../src/queue/service.js';
 import type { Service } from '../../src/queue/service.js';
 import { settingsFrom } from '../../src/config/load-config.js';
@@ -47,6 +51,8 @@ export interface Harness {
   readonly app: FastifyInstance;
   readonly sim: ProjectSimulator;
   readonly service: Service;
+  /** With `operations`: the process's metrics, as /metrics shows them. */
+  readonly metrics?: ServiceMetrics;
   /** 'admin' or a vendor id. */
   key(name: string): string;
   addVendor(id: string): Promise<string>;
@@ -61,6 +67,10 @@ export interface HarnessOptions {
   readonly workers?: boolean;
   /** Rate-limit counters in Redis, the client address behind a proxy. */
   readonly server?: Partial<Pick<ApiOptions, 'redis' | 'redisPrefix' | 'trustProxy'>>;
+  /** The logger of server, queues and workers (a buffer in tests); default silent. */
+  readonly logger?: ProcessLogger;
+  /** Metrics and readiness: /metrics (a MedCom key, or this metrics key) and /readyz. */
+  readonly operations?: { readonly metricsKey?: Buffer };
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -69,11 +79,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), `kih-${options.label}-`)) });
   const protocols = loadProtocols();
   const workers = options.workers ?? true;
+  const log = options.logger;
+  const metrics = options.operations ? createMetrics({ defaultMetrics: false, ...(log ? { log } : {}) }) : undefined;
+  const observed = { ...(log ? { log } : {}), ...(metrics ? { metrics } : {}) };
   let validator: StageValidator | undefined;
   let senders: Senders | undefined;
   if (workers) {
     validator = await openValidator({ threads: 1 });
-    senders = createSenders(settingsFrom(simulatorSettings(sim), undefined));
+    senders = createSenders(settingsFrom(simulatorSettings(sim), undefined), observed);
   }
   const service = startService({
     redisUrl: REDIS_URL,
@@ -86,6 +99,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(validator ? { validator } : {}),
     ...(senders ? { senders } : {}),
     ...(workers ? { caseChecker: await createCaseChecker(protocols.values()) } : {}),
+    ...observed,
   });
   const app = await buildServer({
     db,
@@ -102,6 +116,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     sessionSecret: Buffer.alloc(32, 7),
     actor: `${options.label}-server`,
     ...options.server,
+    ...(log ? { logger: log } : {}),
+    ...(metrics
+      ? {
+          operations: {
+            metrics,
+            readiness: readinessProbe(db, service.producer, log),
+            ...(options.operations?.metricsKey ? { metricsKey: options.operations.metricsKey } : {}),
+          },
+        }
+      : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const keys = new Map<string, string>();
@@ -120,6 +144,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     app,
     sim,
     service,
+    ...(metrics ? { metrics } : {}),
     key(name: string): string {
       const k = keys.get(name);
       if (!k) {

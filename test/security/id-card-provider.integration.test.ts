@@ -187,6 +187,27 @@ describe('createStsIdCardProvider', () => {
     expect(sts.requests).toBe(2);
   });
 
+  it('tells the caller of each STS request: why (first, expiring, refused), how it ended, how long it took', async () => {
+    const told: { reason: string; ok: boolean; durationMs: number; error?: unknown }[] = [];
+    sts.mock = createMockSts({ federation, now, trustedClientCertificatesPem: [OTHER_CERT] });
+    const p = provider({ onExchange: (e) => told.push(e) });
+    await expect(p.get()).rejects.toMatchObject({ code: 'KIH_ERR_STS' });
+    sts.mock = createMockSts({ federation, now });
+    await p.get();
+    await p.get();
+    clock = new Date(T0.getTime() + DAY_MS - 5 * 60 * 1000);
+    await p.get();
+    await p.renew();
+    expect(told.map((e) => [e.reason, e.ok])).toEqual([
+      ['first', false],
+      ['first', true],
+      ['expiring', true],
+      ['refused', true],
+    ]);
+    expect(told[0]?.error).toMatchObject({ code: 'KIH_ERR_STS' });
+    expect(told.every((e) => e.durationMs >= 0)).toBe(true);
+  });
+
   it('checks the STS card against the federation certificates when given', async () => {
     await expect(provider({ trustedStsCertificatesPem: [federation.certificatePem] }).get()).resolves.toContain(
       'KIH-SIM-STS'

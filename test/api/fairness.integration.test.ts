@@ -10,7 +10,7 @@ beforeAll(async () => {
   h = await startHarness({
     label: 'fairness',
     vendors: ['slowco', 'quickco'],
-    limits: { maxFileBytes: 1024 * 1024, maxFiles: 10 },
+    limits: { maxFileBytes: 1024 * 1024, maxFiles: 10, maxTotalBytes: 10 * 1024 * 1024 },
   });
 });
 

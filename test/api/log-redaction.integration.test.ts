@@ -62,8 +62,10 @@ describe('log redaction over a full pipeline run', () => {
   });
 
   it('every sample through API, queues, simulator (busy, 503, expired card) and records: no secret in any line', async () => {
-    // Faults make the retry, renewal and failure paths write their lines too.
-    h.sim.pushScenario({ kind: 'busy', times: 6 });
+    // Faults make the retry, renewal and failure paths write their lines too. The repository is busy
+    // for as many requests as the submit jobs in flight (8) can make in one attempt each (3 sends),
+    // so at least one job gives up its attempt and is retried, whatever order the jobs run in.
+    h.sim.pushScenario({ kind: 'busy', times: 24 });
     h.sim.pushScenario({ kind: 'http-503', times: 1 });
     h.sim.pushScenario({ kind: 'expired-idcard', times: 1 });
     const vendorKey = h.key('acme');

@@ -35,7 +35,6 @@ import { getUpload, getUploadLines, listUploads } from '../store/uploads.js';
 import { diffResults } from '../regression/diff-results.js';
 import { renderRegressionHtml } from '../regression/render-html.js';
 import { APP_CSS, APP_JS } from './assets.js';
-import { html } from './html.js';
 import { LANG_COOKIE, langOf, t } from './i18n.js';
 import { page } from './layout.js';
 import { adminOverviewPage, adminVendorPage, vendorCertificationPage } from './pages/certification-pages.js';
@@ -43,7 +42,7 @@ import { documentPage, excerptLines } from './pages/document-page.js';
 import { keysPage } from './pages/keys-page.js';
 import { regressionsPage } from './pages/regression-pages.js';
 import { loginPage } from './pages/login-page.js';
-import { uploadRows, uploadsPage, stateLabels } from './pages/uploads-page.js';
+import { uploadsPage, uploadsTable } from './pages/uploads-page.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -288,21 +287,7 @@ export function registerPages(ctx: RouteContext): void {
           path: request.url,
           principal: requirePrincipal(request),
         },
-        html`<table data-live-uploads="" data-labels="${stateLabels(lang)}">
-          <thead>
-            <tr>
-              <th scope="col">${t('file', lang)}</th>
-              <th scope="col">${t('uploaded', lang)}</th>
-              <th scope="col">${t('step', lang)}</th>
-              <th scope="col">${t('state', lang)}</th>
-              <th scope="col">${t('verdict', lang)}</th>
-              <th scope="col">${t('submission', lang)}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${uploadRows(filtered, lang)}
-          </tbody>
-        </table>`
+        uploadsTable(filtered, lang)
       )
     );
   });

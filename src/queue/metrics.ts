@@ -37,53 +37,54 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   const log = options.log ?? NO_LOG;
   const registry = new Registry();
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[]
+  ): Histogram<L> => new Histogram({ name, help, labelNames, buckets, registers: [registry] });
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry });
   }
-  const documents = new Counter({
-    name: 'kih_documents_validated_total',
-    help: 'Documents validated (a record written), by profile and verdict',
-    labelNames: ['profile', 'verdict'] as const,
-    registers: [registry],
-  });
-  const findings = new Counter({
-    name: 'kih_findings_total',
-    help: `Error and warning findings by rule id (at most ${MAX_RULE_LABELS} rule ids, then "other") and severity`,
-    labelNames: ['rule', 'severity'] as const,
-    registers: [registry],
-  });
-  const stageSeconds = new Histogram({
-    name: 'kih_stage_duration_seconds',
-    help: 'Time of the work of one stage for one document: validation, submission (with its retries), sts (one ID card exchange)',
-    labelNames: ['stage'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
-  const jobSeconds = new Histogram({
-    name: 'kih_job_duration_seconds',
-    help: 'Time of one job delivery by queue and outcome (completed, retry, failed, delayed)',
-    labelNames: ['queue', 'outcome'] as const,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers: [registry],
-  });
-  const submissions = new Counter({
-    name: 'kih_submissions_total',
-    help: 'Submissions recorded, by target and outcome class (success, invalid, duplicate, permanent, authPermanent, transient, unknown, …)',
-    labelNames: ['target', 'class'] as const,
-    registers: [registry],
-  });
-  const stsExchanges = new Counter({
-    name: 'kih_sts_exchanges_total',
-    help: 'ID card requests to an STS by target, reason (first, expiring, refused) and outcome (ok, failed)',
-    labelNames: ['target', 'reason', 'outcome'] as const,
-    registers: [registry],
-  });
-  const schematronFallbacks = new Counter({
-    name: 'kih_schematron_fallbacks_total',
-    help: 'Documents the own Schematron engine handed to SaxonJS, by rule set',
-    labelNames: ['rule_set'] as const,
-    registers: [registry],
-  });
+  const documents = counter(
+    'kih_documents_validated_total',
+    'Documents validated (a record written), by profile and verdict',
+    ['profile', 'verdict']
+  );
+  const findings = counter(
+    'kih_findings_total',
+    `Error and warning findings by rule id (at most ${MAX_RULE_LABELS} rule ids, then "other") and severity`,
+    ['rule', 'severity']
+  );
+  const stageSeconds = histogram(
+    'kih_stage_duration_seconds',
+    'Time of the work of one stage for one document: validation, submission (with its retries), sts (one ID card exchange)',
+    ['stage'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+  );
+  const jobSeconds = histogram(
+    'kih_job_duration_seconds',
+    'Time of one job delivery by queue and outcome (completed, retry, failed, delayed)',
+    ['queue', 'outcome'],
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+  );
+  const submissions = counter(
+    'kih_submissions_total',
+    'Submissions recorded, by target and outcome class (success, invalid, duplicate, permanent, authPermanent, transient, unknown, …)',
+    ['target', 'class']
+  );
+  const stsExchanges = counter(
+    'kih_sts_exchanges_total',
+    'ID card requests to an STS by target, reason (first, expiring, refused) and outcome (ok, failed)',
+    ['target', 'reason', 'outcome']
+  );
+  const schematronFallbacks = counter(
+    'kih_schematron_fallbacks_total',
+    'Documents the own Schematron engine handed to SaxonJS, by rule set',
+    ['rule_set']
+  );
   const watched: Queue[] = [];
   new Gauge({
     name: 'kih_queue_jobs',

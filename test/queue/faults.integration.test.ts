@@ -148,6 +148,21 @@ async function enqueue(prefix: string, copies: number): Promise<{ runId: string;
   }
 }
 
+/** Stores `documents` as one run of `vendorId` and queues them with `producer`; returns the run id. */
+async function enqueueDocuments(
+  producer: Service,
+  vendorId: string,
+  documents: readonly { readonly file: string; readonly text: string }[]
+): Promise<string> {
+  const { runId } = await enqueueRun(
+    db,
+    producer.enqueue,
+    { vendorId, documents: documents.map((d) => ({ file: d.file, bytes: new TextEncoder().encode(d.text) })) },
+    'fault-test'
+  );
+  return runId;
+}
+
 describe('faults', () => {
   it('a worker killed with SIGKILL mid-send: another takes over its jobs, asks before re-sending, nothing is lost or sent twice', async () => {
     const prefix = testPrefix('kill');
@@ -229,18 +244,10 @@ describe('faults', () => {
     const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
     let runId: string;
     try {
-      ({ runId } = await enqueueRun(
-        db,
-        producer.enqueue,
-        {
-          vendorId: 'vendor-budget',
-          documents: [
-            { file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(150_000)) },
-            { file: 'typical.xml', bytes: new TextEncoder().encode(typicalDocument()) },
-          ],
-        },
-        'fault-test'
-      ));
+      runId = await enqueueDocuments(producer, 'vendor-budget', [
+        { file: 'slow.xml', text: pathologicalDocument(150_000) },
+        { file: 'typical.xml', text: typicalDocument() },
+      ]);
     } finally {
       await producer.close();
     }
@@ -264,16 +271,10 @@ describe('faults', () => {
     const producer: Service = startService({ redisUrl: REDIS_URL, prefix, db, actor: 'fault-test', work: [] });
     let runId: string;
     try {
-      ({ runId } = await enqueueRun(
-        db,
-        producer.enqueue,
-        {
-          vendorId: 'vendor-slowterm',
-          // About 18 MB and 500,000 XSD findings: several seconds on a thread.
-          documents: [{ file: 'slow.xml', bytes: new TextEncoder().encode(pathologicalDocument(250_000)) }],
-        },
-        'fault-test'
-      ));
+      // About 18 MB and 500,000 XSD findings: several seconds on a thread.
+      runId = await enqueueDocuments(producer, 'vendor-slowterm', [
+        { file: 'slow.xml', text: pathologicalDocument(250_000) },
+      ]);
       const a = await startWorker(prefix, { KIH_SHUTDOWN_DEADLINE_MS: '300' });
       // The job is active once the worker has taken it: then the document is on the thread.
       await until(async () => (await producer.queues.validate.getActiveCount()) === 1);

@@ -8,7 +8,7 @@ import { t, tv } from '../i18n.js';
 import type { Lang } from '../i18n.js';
 import { page } from '../layout.js';
 
-export function stateLabels(lang: Lang): string {
+function stateLabels(lang: Lang): string {
   return JSON.stringify(
     Object.fromEntries(
       ['queued', 'validated', 'submitting', 'submitted', 'done', 'valid', 'invalid', 'error'].map((k) => [
@@ -19,7 +19,7 @@ export function stateLabels(lang: Lang): string {
   );
 }
 
-export function uploadRows(uploads: readonly UploadSummary[], lang: Lang): Raw[] {
+function uploadRows(uploads: readonly UploadSummary[], lang: Lang): Raw[] {
   return uploads.map((u) => {
     // One text node, no padding: the live-update script writes the same text, so both forms compare equal.
     const verdict = u.verdict ? `${tv(u.verdict, lang)}${u.errors ? ` (${u.errors})` : ''}` : t('pending', lang);
@@ -34,6 +34,25 @@ export function uploadRows(uploads: readonly UploadSummary[], lang: Lang): Raw[]
       <td class="submission">${u.submission?.outcome ?? (u.formal ? t('pending', lang) : '–')}</td>
     </tr>`;
   });
+}
+
+/** The live table of uploads (the page script updates its rows as documents move on). */
+export function uploadsTable(uploads: readonly UploadSummary[], lang: Lang): Raw {
+  return html`<table data-live-uploads="" data-labels="${stateLabels(lang)}">
+    <thead>
+      <tr>
+        <th scope="col">${t('file', lang)}</th>
+        <th scope="col">${t('uploaded', lang)}</th>
+        <th scope="col">${t('step', lang)}</th>
+        <th scope="col">${t('state', lang)}</th>
+        <th scope="col">${t('verdict', lang)}</th>
+        <th scope="col">${t('submission', lang)}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${uploadRows(uploads, lang)}
+    </tbody>
+  </table>`;
 }
 
 export function uploadsPage(
@@ -81,25 +100,7 @@ export function uploadsPage(
       </section>
       <section aria-labelledby="list-h">
         <h2 id="list-h">${t('uploads', lang)}</h2>
-        ${
-          uploads.length === 0
-            ? html`<p class="muted">${t('noUploads', lang)}</p>`
-            : html`<table data-live-uploads="" data-labels="${stateLabels(lang)}">
-                <thead>
-                  <tr>
-                    <th scope="col">${t('file', lang)}</th>
-                    <th scope="col">${t('uploaded', lang)}</th>
-                    <th scope="col">${t('step', lang)}</th>
-                    <th scope="col">${t('state', lang)}</th>
-                    <th scope="col">${t('verdict', lang)}</th>
-                    <th scope="col">${t('submission', lang)}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${uploadRows(uploads, lang)}
-                </tbody>
-              </table>`
-        }
+        ${uploads.length === 0 ? html`<p class="muted">${t('noUploads', lang)}</p>` : uploadsTable(uploads, lang)}
       </section>`
   );
 }

@@ -1,4 +1,6 @@
 // Fixed identifiers of IHE XDS.b (ITI TF-3 4.2.5), ebRIM 3.0 and the Danish XDS metadata profile.
+import { DK_ID_ROOT } from '../cda/cda-header.js';
+import { DOCUMENT_TYPE_CODES, LOINC_OID } from '../rules/xds-header-checks.js';
 
 /** XML namespaces of the ITI-41 request and its answer. */
 export const XDS_NS = {
@@ -71,8 +73,8 @@ export const RIM = {
 
 /** OIDs of Danish identifier and code systems (DK XDS metadata profile, table 2). */
 export const DK_OID = {
-  cpr: '1.2.208.176.1.2',
-  sor: '1.2.208.176.1.1',
+  cpr: DK_ID_ROOT.cpr,
+  sor: DK_ID_ROOT.sor,
   authorisationRegister: '1.2.208.176.1.3',
   classCode: '1.2.208.184.100.9',
   formatCode: '1.2.208.184.100.10',
@@ -85,18 +87,14 @@ export const DK_OID = {
 } as const;
 
 export const HL7_OID = {
-  loinc: '2.16.840.1.113883.6.1',
+  loinc: LOINC_OID,
   snomedCt: '2.16.840.1.113883.6.96',
   confidentiality: '2.16.840.1.113883.5.25',
   administrativeGender: '2.16.840.1.113883.5.1',
 } as const;
 
 /** Document type codes (LOINC) by document family. */
-export const TYPE_CODES = {
-  phmr: { code: '53576-5', codeSystem: HL7_OID.loinc, displayName: 'Personal health monitoring report Document' },
-  qrd: { code: '74465-6', codeSystem: HL7_OID.loinc, displayName: 'Questionnaire Response Document' },
-  qfdd: { code: '74468-0', codeSystem: HL7_OID.loinc, displayName: 'Questionnaire Form Definition Document' },
-} as const;
+export const TYPE_CODES = DOCUMENT_TYPE_CODES;
 
 /** The one DK classCode for these documents. */
 export const CLASS_CODE_CLINICAL_REPORT = {

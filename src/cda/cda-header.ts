@@ -3,9 +3,11 @@ import { XmlElement } from 'libxml2-wasm';
 import type { XmlDocument, XmlNode } from 'libxml2-wasm';
 import { CDA_NAMESPACES } from '../core/namespaces.js';
 import { canonicalPath } from '../xml/node-path.js';
-import { TEMPLATE } from '../cda/profile-detection.js';
-import { normalizeSpace } from './datatypes.js';
-import { DK_OID } from './vocabulary.js';
+import { TEMPLATE } from './profile-detection.js';
+import { normalizeSpace } from './hl7-values.js';
+
+/** The Danish id roots the header is read by: CPR (patients) and SOR (organisations). */
+export const DK_ID_ROOT = { cpr: '1.2.208.176.1.2', sor: '1.2.208.176.1.1' } as const;
 
 /** Where a value sits in the source document. */
 export interface SourceLocation {
@@ -129,7 +131,7 @@ export function readCdaHeader(doc: XmlDocument): CdaHeader {
   const language = attr(languageEl, 'code');
 
   const patientRole = element(doc, `${CD}/cda:recordTarget[1]/cda:patientRole`);
-  const cprEl = patientRole ? element(patientRole, `cda:id[@root='${DK_OID.cpr}']`) : undefined;
+  const cprEl = patientRole ? element(patientRole, `cda:id[@root='${DK_ID_ROOT.cpr}']`) : undefined;
   const cpr = attr(cprEl, 'extension');
   const patientEl = patientRole ? element(patientRole, 'cda:patient') : undefined;
   const patientName = patientEl ? name(element(patientEl, 'cda:name')) : undefined;
@@ -140,8 +142,8 @@ export function readCdaHeader(doc: XmlDocument): CdaHeader {
   let author: CdaHeader['author'];
   if (assignedAuthor) {
     const sorEl =
-      element(assignedAuthor, `cda:id[@root='${DK_OID.sor}'][@extension]`) ??
-      element(assignedAuthor, `cda:representedOrganization/cda:id[@root='${DK_OID.sor}'][@extension]`);
+      element(assignedAuthor, `cda:id[@root='${DK_ID_ROOT.sor}'][@extension]`) ??
+      element(assignedAuthor, `cda:representedOrganization/cda:id[@root='${DK_ID_ROOT.sor}'][@extension]`);
     const sor = attr(sorEl, 'extension');
     const orgNameEl = element(assignedAuthor, 'cda:representedOrganization/cda:name');
     const orgName = orgNameEl ? normalizeSpace(orgNameEl.content) : '';

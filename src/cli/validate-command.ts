@@ -27,6 +27,8 @@ Options:
       --schemas <dir>   another CDA schema set (entry point CDA_SDTC.xsd); default: the project's own
       --schematron <f>  also run this ISO Schematron file (repeatable); compiled on first use, cached
       --no-builtin-rules  skip the project's DK rule set for the detected profile
+      --no-xds-checks   skip the XDS header checks (XDS-CDA-*, stage xds): whether the XDS
+                        metadata can be derived from the header (on by default: valid means submittable)
       --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE): the own engine for
                         rule sets within its XPath subset, SaxonJS for the rest; saxonjs: SaxonJS always
       --severity <id=l> report rule <id> as error, warning or info (repeatable)
@@ -83,6 +85,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       'no-progress': { type: 'boolean', default: false },
       schematron: { type: 'string', multiple: true },
       'no-builtin-rules': { type: 'boolean', default: false },
+      'no-xds-checks': { type: 'boolean', default: false },
       severity: { type: 'string', multiple: true },
       'schematron-engine': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -108,6 +111,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const schemasDir = values.schemas ?? DEFAULT_SCHEMAS_DIR;
   const ruleOptions = {
     builtinRules: !values['no-builtin-rules'],
+    xdsChecks: !values['no-xds-checks'],
     schematron: (values.schematron ?? []).map((f) => path.resolve(f)),
     severityOverrides: parseSeverities(values.severity ?? []),
   };

@@ -1,4 +1,4 @@
-// The validation pipeline for one document: bytes → XML → profile → XSD → Schematron → TypeScript checks, as one report.
+// The validation pipeline for one document: bytes → XML → profile → XSD → Schematron → TypeScript checks → XDS header checks, as one report.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,9 @@ import { detectProfile } from '../cda/profile-detection.js';
 import { parseXml } from '../xml/xml-parser.js';
 import { isKihError } from '../core/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../core/package-info.js';
+import { readCdaHeader } from '../cda/cda-header.js';
 import { runPostChecks } from '../rules/post-checks.js';
+import { checkCdaHeader } from '../rules/xds-header-checks.js';
 import { runRuleSet } from '../schematron/index.js';
 import { statusOf } from '../core/report.js';
 import type { DocumentReport, ProfileId, Severity, ValidationIssue } from '../core/report.js';
@@ -32,6 +34,14 @@ export interface ValidateOptions extends RuleSetOptions {
    * findings per assert.)
    */
   readonly maxFindingsPerStage?: number;
+  /**
+   * Run the XDS header checks (`XDS-CDA-*`, stage `xds`): a document whose XDS metadata cannot be
+   * derived from its header is not valid, since it could not be submitted. Default true
+   * (`kih validate --no-xds-checks` turns them off). Only the checks that need nothing but the
+   * document run here, never the ones that depend on a target's metadata settings (see
+   * src/rules/xds-header-checks.ts), so the verdict is the same for every target.
+   */
+  readonly xdsChecks?: boolean;
 }
 
 export interface DocumentValidator {
@@ -98,6 +108,11 @@ async function runStages(
     issues.push(...capFindings('schematron', schematronIssues, maxFindings));
     if (options.builtinRules !== false) {
       issues.push(...capFindings('rules', runPostChecks(doc, profile), maxFindings));
+    }
+    // The checks are plain functions in src/rules (not an injected stage) so that validation
+    // threads, which receive their options as data, run them too.
+    if (options.xdsChecks !== false && profile) {
+      issues.push(...capFindings('xds', [...checkCdaHeader(readCdaHeader(doc), profile).issues], maxFindings));
     }
     return {
       profile,

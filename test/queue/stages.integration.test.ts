@@ -17,6 +17,8 @@ import { execValidateJob } from '../../src/queue/validate-queue.js';
 import { startProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { ProjectSimulator } from '../../src/simulator/project-simulator.js';
 import type { Database } from '../../src/store/database.js';
+import type { DocumentReport } from '../../src/core/report.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { migrate } from '../../src/store/migrations.js';
 import { claimSubmission, getRunDocument, runStatus } from '../../src/store/records.js';
 import { dropTestDatabase, testDatabase } from '../helpers/database.js';
@@ -98,6 +100,41 @@ describe('validate', () => {
       verdict: 'invalid',
       submission: null,
     });
+  });
+
+  it('records a document whose XDS metadata cannot be derived as invalid, with the xds finding kih validate gives', async () => {
+    const [good] = corpus(1).filter((d) => d.file.endsWith('dk-phmr-2.1/valid/weight.xml'));
+    const text = Buffer.from(good!.bytes).toString('utf8');
+    const broken = text.replace('<low value="20260401065500+0200"/>', '<low value="20260403065500+0200"/>');
+    expect(broken).not.toBe(text);
+    queued = [];
+    const { runId } = await enqueueRun(
+      db,
+      enqueue,
+      { vendorId: 'v', submitTarget: 'sim', documents: [{ file: 'period.xml', bytes: Buffer.from(broken, 'utf8') }] },
+      'test'
+    );
+    const data = queued[0]?.data as JobDataByQueue['validate'];
+    queued = [];
+    expect(await execValidateJob(ctx(), data)).toEqual({ status: 'invalid', next: 'record', validatedNow: true });
+    const [row] = await db.query<{ report: DocumentReport }>(
+      'SELECT report FROM validations WHERE run_id = $1 AND seq = 0',
+      [runId]
+    );
+    const errors = row!.report.issues.filter((i) => i.severity === 'error').map((i) => [i.ruleId, i.stage]);
+    expect(errors).toEqual([['XDS-CDA-005', 'xds']]);
+    // Workers validate on threads, which receive their options as data: the same finding there.
+    // Threads start from dist/ (the integration run builds first), so the validator comes from there too.
+    const built = (await import(path.join(PACKAGE_ROOT, 'dist', 'src', 'validation', 'validator.js'))) as {
+      openValidator: typeof openValidator;
+    };
+    const threaded = await built.openValidator({ offThread: true });
+    try {
+      const report = await threaded.validateBytes(Buffer.from(broken, 'utf8'), 'period.xml');
+      expect(report.issues.filter((i) => i.severity === 'error').map((i) => [i.ruleId, i.stage])).toEqual(errors);
+    } finally {
+      await threaded.close();
+    }
   });
 });
 

@@ -43,3 +43,25 @@ export function cprProblem(cpr: string): CprProblem | null {
   }
   return isRealDate(cprBirthYear(yy, digit(6)), month, day) ? null : 'date';
 }
+
+/**
+ * The highest serial part (7th to 10th digit) of a replacement number that MedCom's CDA validator
+ * accepts (CONF-PHMR-DK-4/5). The CPR office's guidance gives the serial part no range: it is a
+ * running number whose 7th digit gives the century as in a real number, and whose 10th the sex.
+ * The project follows MedCom's validator, whose refusal fails a certification (docs/rules.md).
+ */
+export const REPLACEMENT_SERIAL_MAX = 5999;
+
+/** A replacement number: ten digits whose day is raised by 60 (61–91). */
+export function isReplacementCpr(cpr: string): boolean {
+  if (!/^\d{10}$/.test(cpr)) {
+    return false;
+  }
+  const day = Number(cpr.slice(0, 2));
+  return day >= 61 && day <= 91;
+}
+
+/** Whether a replacement number's serial part is beyond what MedCom's validator accepts (false for other numbers). */
+export function replacementSerialOutOfRange(cpr: string): boolean {
+  return isReplacementCpr(cpr) && Number(cpr.slice(6, 10)) > REPLACEMENT_SERIAL_MAX;
+}

@@ -1,9 +1,10 @@
-// The TypeScript profile checks: the CPR century rule on its own, and DK-CPR-001 through the pipeline.
+// The TypeScript profile checks: the CPR century rule and the replacement serial on their own, and DK-CPR-001/002 through the pipeline.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { collectXmlFiles } from '../../src/core/collect-files.js';
-import { cprBirthYear, cprProblem } from '../../src/rules/cpr.js';
+import { cprBirthYear, cprProblem, isReplacementCpr, replacementSerialOutOfRange } from '../../src/rules/cpr.js';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { POST_CHECKS } from '../../src/rules/post-checks.js';
 import { createDocumentValidator } from '../../src/validation/validate-document.js';
 import { SAMPLES_DIR } from '../helpers/rules.js';
@@ -35,6 +36,59 @@ describe('cprProblem', () => {
     ['14035X2970', 'format'],
   ])('%s → %s', (cpr, problem) => {
     expect(cprProblem(cpr)).toBe(problem);
+  });
+});
+
+describe('replacement numbers (day + 60)', () => {
+  it.each([
+    ['7403552970', true, false], // 14 + 60, serial 2970
+    ['6101555999', true, false], // the highest serial MedCom's validator accepts
+    ['9112556000', true, true], // 31 + 60, serial 6000
+    ['7403559999', true, true],
+    ['1403556000', false, false], // a real number may have any serial
+    ['6001556000', false, false], // day 60 is neither a real nor a replacement day (DK-CPR-001's finding)
+    ['9201556000', false, false], // day 92 = 32 + 60: no date (DK-CPR-001's finding)
+    ['740355697', false, false], // not ten digits (the Schematron rules' finding)
+  ])('%s: replacement %s, serial out of range %s', (cpr, replacement, outOfRange) => {
+    expect(isReplacementCpr(cpr)).toBe(replacement);
+    expect(replacementSerialOutOfRange(cpr)).toBe(outOfRange);
+  });
+});
+
+describe('DK-CPR-002 in the pipeline', () => {
+  const validator = createDocumentValidator();
+  const text = readFileSync(path.join(SAMPLES_DIR, 'dk-phmr-1.3', 'valid', 'weight.xml'), 'utf8');
+  const cpr = '1403552970';
+
+  it('the sample carries the CPR number the tests replace', () => {
+    expect(text).toContain(`extension="${cpr}"`);
+  });
+
+  it('a replacement number with a serial part above 5999 is exactly one defect, shown without the whole number', async () => {
+    const replacement = '7403556970'; // 14 + 60; 7th digit 6 with yy 55 gives 2055, a real date
+    const report = await validator.validateBytes(new TextEncoder().encode(text.replaceAll(cpr, replacement)), 'x.xml');
+    const errors = report.issues.filter((i) => i.severity === 'error');
+    expect([...new Set(errors.map((i) => i.ruleId))]).toEqual(['DK-CPR-002']);
+    expect(errors[0]).toMatchObject({ stage: 'rules', see: POST_CHECKS[1]!.see });
+    expect(errors[0]!.xpath).toMatch(/\/@extension$/);
+    expect(errors[0]!.message).toContain('740355');
+    expect(errors[0]!.message).not.toContain(replacement);
+    expect(errors[0]!.message).not.toContain('6970');
+    expect(report.valid).toBe(false);
+  });
+
+  it('a replacement number with a serial part up to 5999 is valid', async () => {
+    const report = await validator.validateBytes(new TextEncoder().encode(text.replaceAll(cpr, '7403552970')), 'x.xml');
+    expect(report.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(report.valid).toBe(true);
+  });
+});
+
+describe('docs/rules.md', () => {
+  it('lists every check written in TypeScript', () => {
+    const page = readFileSync(path.join(PACKAGE_ROOT, 'docs', 'rules.md'), 'utf8');
+    const listed = [...page.matchAll(/^\| `(DK-CPR-\d{3})` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(POST_CHECKS.map((c) => c.id));
   });
 });
 

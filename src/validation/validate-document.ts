@@ -29,7 +29,7 @@ export interface ValidateOptions extends RuleSetOptions {
   /** Severity per rule id, replacing the rule's own (for rules where published guidance conflicts). */
   readonly severityOverrides?: Readonly<Record<string, Severity>>;
   /**
-   * Findings kept per stage (xsd, schematron, rules) of one document; the rest are counted in one
+   * Findings kept per stage (xsd, schematron, rules, xds) of one document; the rest are counted in one
    * `CDA_FINDINGS_CAPPED` notice. Default 1,000. (The Schematron engine also keeps at most 100
    * findings per assert.)
    */

@@ -136,6 +136,11 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     for (const [file, used] of Object.entries(report.tool.ruleEngines ?? {})) {
       io.stderr.write(`kih: Schematron ${file}: engine ${used}\n`);
     }
+    for (const [file, notes] of Object.entries(report.tool.ruleNotes ?? {})) {
+      for (const note of notes) {
+        io.stderr.write(`kih: Schematron ${file}: ${note}\n`);
+      }
+    }
     for (const doc of documents) {
       for (const [file, reason] of Object.entries(doc.schematronFallbacks ?? {})) {
         io.stderr.write(`kih: ${doc.file}: Schematron ${file}: left to SaxonJS (${reason})\n`);

@@ -41,12 +41,15 @@ export interface RuleSets {
   versions(): Record<string, string>;
   /** Rule file → the engine that runs it: `own`, or `saxonjs: <why>`. */
   engines(): Record<string, string>;
+  /** Rule file → its compiler notes (ignored elements, generated ids, XPath 1.0 binding), for files that have any. */
+  notes(): Record<string, readonly string[]>;
 }
 
 export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
   const compiled = new Map<string, Promise<CompiledRules>>();
   const versions: Record<string, string> = {};
   const engines: Record<string, string> = {};
+  const notes: Record<string, readonly string[]> = {};
   const compile = (file: string): Promise<CompiledRules> => {
     const abs = path.resolve(file);
     let rules = compiled.get(abs);
@@ -58,6 +61,9 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
         const name = ruleFileName(abs);
         versions[name] = r.sourceHash.slice(0, 12);
         engines[name] = r.engine === 'own' ? 'own' : `saxonjs: ${r.engineReason ?? ''}`;
+        if (r.warnings.length > 0) {
+          notes[name] = r.warnings;
+        }
         return r;
       });
       compiled.set(abs, rules);
@@ -76,5 +82,6 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
     },
     versions: () => ({ ...versions }),
     engines: () => ({ ...engines }),
+    notes: () => ({ ...notes }),
   };
 }

@@ -82,12 +82,14 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   const rules = createRuleSets(validateOptions);
   await rules.prepare();
   const ruleVersions = rules.versions();
+  const ruleNotes = rules.notes();
   const tool: ValidationRunReport['tool'] = {
     name: TOOL_NAME,
     version: TOOL_VERSION,
     schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
     rules: ruleVersions,
     ruleEngines: rules.engines(),
+    ...(Object.keys(ruleNotes).length > 0 ? { ruleNotes } : {}),
   };
 
   let validateBytes: Validator['validateBytes'];

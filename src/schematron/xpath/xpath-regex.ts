@@ -36,11 +36,76 @@ const SAME_ESCAPES = new Set([
   't',
 ]);
 
+type Ranges = readonly (readonly [number, number])[];
+
+/** XML 1.0 (fifth edition) NameStartChar: what XPath's `\i` matches. */
+const NAME_START: Ranges = [
+  [0x3a, 0x3a],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+  [0xc0, 0xd6],
+  [0xd8, 0xf6],
+  [0xf8, 0x2ff],
+  [0x370, 0x37d],
+  [0x37f, 0x1fff],
+  [0x200c, 0x200d],
+  [0x2070, 0x218f],
+  [0x2c00, 0x2fef],
+  [0x3001, 0xd7ff],
+  [0xf900, 0xfdcf],
+  [0xfdf0, 0xfffd],
+  [0x10000, 0xeffff],
+];
+
+/** XML 1.0 (fifth edition) NameChar: what XPath's `\c` matches. */
+const NAME_CHAR: Ranges = [
+  ...NAME_START,
+  ...([
+    [0x2d, 0x2e],
+    [0x30, 0x39],
+    [0xb7, 0xb7],
+    [0x300, 0x36f],
+    [0x203f, 0x2040],
+  ] as const),
+].sort((a, b) => a[0] - b[0]);
+
+/** The code points a set of ranges leaves out, so `\I` and `\C` also work inside a class. */
+function complement(ranges: Ranges): Ranges {
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [lo, hi] of ranges) {
+    if (lo > next) {
+      out.push([next, lo - 1]);
+    }
+    next = Math.max(next, hi + 1);
+  }
+  if (next <= 0x10ffff) {
+    out.push([next, 0x10ffff]);
+  }
+  return out;
+}
+
+/** Ranges as the body of a JS `u` class: every code point escaped, so none is read as syntax. */
+function classBody(ranges: Ranges): string {
+  const hex = (n: number): string => `\\u{${n.toString(16)}}`;
+  return ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+}
+
+/** Class bodies of XPath's multi-character escapes for XML names. */
+const NAME_ESCAPES: Readonly<Record<string, string>> = {
+  i: classBody(NAME_START),
+  I: classBody(complement(NAME_START)),
+  c: classBody(NAME_CHAR),
+  C: classBody(complement(NAME_CHAR)),
+};
+
 /**
  * Translates an XPath pattern (no flags) to a JS regex with the `u` flag. `\d` becomes `\p{Nd}`
- * and `\s` the four XML whitespace characters, as XPath defines them. Unsupported: `\w`, `\i`,
- * `\c`, `\p{…}`, back-references, character class subtraction, and non-capturing or look-around
- * groups (not XPath 2.0). `.` is kept and reported, since XPath's `.` and JavaScript's differ on
+ * and `\s` the four XML whitespace characters, `\i`, `\c` (and their complements `\I`, `\C`) the
+ * XML name characters (XML 1.0 fifth edition, as SaxonJS reads them), as XPath defines them.
+ * Unsupported: `\w`, `\p{…}`, back-references, character class subtraction, and non-capturing or
+ * look-around groups (not XPath 2.0). `.` is kept and reported, since XPath's `.` and JavaScript's differ on
  * line and paragraph separators; callers check the input for those.
  */
 export function translateRegex(pattern: string): RegexResult {
@@ -58,6 +123,8 @@ export function translateRegex(pattern: string): RegexResult {
         out += inClass ? '\\p{Nd}' : '\\p{Nd}';
       } else if (e === 's') {
         out += inClass ? ' \\t\\n\\r' : '[ \\t\\n\\r]';
+      } else if (NAME_ESCAPES[e] !== undefined) {
+        out += inClass ? NAME_ESCAPES[e] : `[${NAME_ESCAPES[e]}]`;
       } else {
         return { ok: false, why: `regex escape \\${e}` };
       }

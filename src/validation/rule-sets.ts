@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../core/package-info.js';
 import { compileSchematronFile } from '../schematron/index.js';
-import type { CompiledRules, RulesEngineSetting } from '../schematron/index.js';
+import type { CompiledRules, RulesEngineSetting, SefCompileListener } from '../schematron/index.js';
 import type { ProfileId } from '../core/report.js';
 import { PROFILE_IDS } from '../core/report.js';
 
@@ -18,6 +18,8 @@ export interface RuleSetOptions {
   readonly rulesCacheDir?: string;
   /** `auto` (default): the own engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
   readonly schematronEngine?: RulesEngineSetting;
+  /** Progress of SaxonJS compiles (seconds to a minute for a large rule file); never sent to a worker thread. */
+  readonly onSefCompile?: SefCompileListener;
 }
 
 /** The project's rule file for a profile, when the project has one. */
@@ -57,6 +59,7 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
       rules = compileSchematronFile(abs, {
         ...(options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}),
         ...(options.schematronEngine ? { engine: options.schematronEngine } : {}),
+        ...(options.onSefCompile ? { onSefCompile: options.onSefCompile } : {}),
       }).then((r) => {
         const name = ruleFileName(abs);
         versions[name] = r.sourceHash.slice(0, 12);

@@ -117,7 +117,9 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     };
     close = () => Promise.resolve();
   } else {
-    const pool = await createValidationPool(validateOptions, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
+    // A function cannot cross to a worker thread; compiles there go unannounced.
+    const { onSefCompile: _local, ...cloneable } = validateOptions;
+    const pool = await createValidationPool(cloneable, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
     validateBytes = (bytes, name, priority) => pool.validateBytes(bytes, name, priority);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {

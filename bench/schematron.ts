@@ -1,4 +1,4 @@
-// `npm run bench` (second part): the Schematron stage per rule set on both engines — cold and warm per document for a small, a typical and a ~1 MB document, their ratio, and RSS over many validations.
+// `npm run bench` (second part): the Schematron stage per rule set on both engines — cold and warm per document for a small, a typical and a ~1 MB document, their ratio, RSS over many validations, and the typical document on Saxon-HE Java when installed.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

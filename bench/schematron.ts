@@ -1,18 +1,22 @@
-// `npm run bench` (second part): the Schematron stage per rule set on both engines — cold and warm per document for a small, a typical and a ~1 MB document, their ratio, and RSS over many validations.
+// `npm run bench` (second part): the Schematron stage per rule set on both engines — cold and warm per document for a small, a typical and a ~1 MB document, their ratio, RSS over many validations, and the typical document on Saxon-HE Java when installed.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { XmlDocument } from 'libxml2-wasm';
 import { parseXml } from '../src/xml/xml-parser.js';
 import { PACKAGE_ROOT } from '../src/core/package-info.js';
-import { compileSchematronFile, prepareSaxonJs, runRules } from '../src/schematron/index.js';
+import { compileSchematron, compileSchematronFile, prepareSaxonJs, runRules } from '../src/schematron/index.js';
 import type { CompiledRules, RulesEngineSetting } from '../src/schematron/index.js';
 import { BUILTIN_RULES_DIR } from '../src/validation/rule-sets.js';
 import { inflate } from './corpus.js';
+import { writeLargeRuleSet } from './large-rules.js';
+import { saxonJavaJar, saxonJavaWarm } from './saxon-java.js';
 
 const WARM_TARGET_MS = 5;
 const LARGE_TARGET_MS = 1000;
 const RSS_RUNS = Number(process.env.BENCH_RSS_RUNS ?? 10_000);
+/** Runs of one document in one JVM; Saxon averages the second half. */
+const JAVA_RUNS = Number(process.env.BENCH_JAVA_RUNS ?? 400);
 
 type Engine = 'own' | 'saxonjs';
 const SETTING: Readonly<Record<Engine, RulesEngineSetting>> = { own: 'auto', saxonjs: 'saxonjs' };
@@ -100,6 +104,71 @@ function walls(w: Record<Engine, Warm>): Record<Engine, number> {
   return { own: w.own.wall, saxonjs: w.saxonjs.wall };
 }
 
+interface JavaCase {
+  readonly name: string;
+  readonly file: string;
+  /** The typical document's text (Saxon-HE Java parses it itself on each run). */
+  readonly typical: string;
+  /** Warm wall time per document of the own engine and of SaxonJS, in ms. */
+  readonly own: number;
+  readonly saxonjs: number;
+  /** Findings of the own engine and of SaxonJS on the typical document. */
+  readonly findings: readonly [number, number];
+}
+
+/**
+ * The same generated XSLT on Saxon-HE for Java (what MedCom's test bed runs its rules with), per
+ * typical document, next to both engines here; plus a generated rule set of 94 patterns. Skipped
+ * without a Saxon-HE jar (`apt-get install libsaxonhe-java`, or `SAXON_HE_JAR`).
+ */
+async function javaComparison(cases: JavaCase[]): Promise<void> {
+  const jar = saxonJavaJar();
+  if (jar === undefined || JAVA_RUNS <= 0) {
+    process.stdout.write(
+      'Saxon-HE Java comparison skipped: no Saxon-HE jar (apt-get install libsaxonhe-java, or SAXON_HE_JAR)\n'
+    );
+    return;
+  }
+  const large = writeLargeRuleSet();
+  const rules = await compileSchematronFile(large, { useCache: false });
+  if (rules.engine !== 'own') {
+    throw new Error(`bench: the generated rule set does not run on the own engine (${rules.engineReason ?? ''})`);
+  }
+  await prepareSaxonJs(rules);
+  const typical = parse(inflate(baseSample('dk-phmr-1.3'), (o) => o >= 40));
+  const warm = warmBoth(rules, typical, 500, 4);
+  cases.push({
+    name: `generated (${rules.patternCount} patterns, ${rules.assertCount} asserts)`,
+    file: large,
+    typical: typical.text,
+    own: warm.own.wall,
+    saxonjs: warm.saxonjs.wall,
+    findings: [stage(rules, typical, 'own'), stage(rules, typical, 'saxonjs')],
+  });
+  typical.doc.dispose();
+
+  let version = 'Saxon-HE Java';
+  let averaged = 0;
+  const rows: string[] = [];
+  for (const c of cases) {
+    const java = saxonJavaWarm(jar, compileSchematron(c.file).xslt, c.typical, JAVA_RUNS);
+    version = java.version;
+    averaged = java.averaged;
+    rows.push(
+      `${c.name.padEnd(44)} ${fmt(c.own).padStart(9)} ${fmt(c.saxonjs).padStart(9)} ${fmt(java.warmMs).padStart(9)} ` +
+        `${`${(java.warmMs / c.own).toFixed(1)}×`.padStart(9)} ${`${(c.saxonjs / java.warmMs).toFixed(1)}×`.padStart(9)} │ ` +
+        `${c.findings[0]}/${c.findings[1]}/${java.findings}`
+    );
+  }
+  process.stdout.write(
+    `\nTypical document, warm per document: own engine and SaxonJS as above (best round), ${version} on the same ` +
+      `generated XSLT (its own average over the last ${averaged} of ${JAVA_RUNS} runs in one JVM; tree built from the text ` +
+      `each run, like SaxonJS and unlike the own engine)\n` +
+      `${'rule set'.padEnd(44)} ${'own'.padStart(9)} ${'SaxonJS'.padStart(9)} ${'Java'.padStart(9)} ${'Java/own'.padStart(9)} ${'JS/Java'.padStart(9)} │ findings own/SaxonJS/Java\n` +
+      `${rows.join('\n')}\n`
+  );
+}
+
 async function main(): Promise<void> {
   const files = readdirSync(BUILTIN_RULES_DIR)
     .filter((f) => f.endsWith('.sch'))
@@ -114,6 +183,7 @@ async function main(): Promise<void> {
     `${'rule set'.padEnd(16)} ${'engine'.padEnd(7)} ${'cold'.padStart(8)} ${'small'.padStart(9)} ${'typical'.padStart(9)} ${'(CPU)'.padStart(9)} ${'~1 MB'.padStart(9)} │ findings (small/typical/large)\n`
   );
   const summary: string[] = [];
+  const forJava: JavaCase[] = [];
   for (const name of files) {
     const profile = name.replace(/\.sch$/, '');
     const base = baseSample(profile);
@@ -138,6 +208,14 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${''.padEnd(16)} ${'ratio'.padEnd(7)} ${ratio(cold).padStart(8)} ${ratio(walls(warmSmall)).padStart(9)} ${ratio(walls(warmTypical)).padStart(9)} ${ratio({ own: warmTypical.own.cpu, saxonjs: warmTypical.saxonjs.cpu }).padStart(9)} ${ratio(walls(warmLarge)).padStart(9)} │ documents left to SaxonJS: ${rules.stats.lastFallback ?? 'none'}\n`
     );
+    forJava.push({
+      name,
+      file: path.join(BUILTIN_RULES_DIR, name),
+      typical: typical.text,
+      own: warmTypical.own.wall,
+      saxonjs: warmTypical.saxonjs.wall,
+      findings: [stage(rules, typical, 'own'), stage(rules, typical, 'saxonjs')],
+    });
     const typicalMs = warmTypical.own.wall;
     const met = typicalMs < WARM_TARGET_MS && warmLarge.own.wall < LARGE_TARGET_MS;
     summary.push(
@@ -150,6 +228,7 @@ async function main(): Promise<void> {
     });
   }
   process.stdout.write(`${summary.join('\n')}\n`);
+  await javaComparison(forJava);
   if (files.length > 0 && RSS_RUNS > 0) {
     const name = files[0] ?? '';
     const rules = await compileSchematronFile(path.join(BUILTIN_RULES_DIR, name));

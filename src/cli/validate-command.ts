@@ -14,6 +14,7 @@ import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt, profileOption, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
+import { compileNotice } from './compile-notice.js';
 import { createProgress } from './progress.js';
 
 export const VALIDATE_USAGE = `Usage: kih validate [options] <file|dir>...
@@ -37,9 +38,10 @@ Options:
       --max-findings <n>  findings kept per stage of a document; one notice counts the rest (default 1000)
       --time-limit <ms> time budget of one document: one over it is stopped (status error,
                         CDA_ERR_TIME_LIMIT) and the next goes on; validates on threads (default: none)
-      --no-progress     no progress bar on the terminal
-  -v, --verbose     say on standard error which Schematron engine runs each rule set and why, and
-                        which documents the own engine left to SaxonJS
+      --no-progress     no progress bar (nor "compiling … for SaxonJS" notice) on the terminal
+  -v, --verbose     say on standard error which Schematron engine runs each rule set and why,
+                        the compiler's notes on each rule file, each SaxonJS compile and its time,
+                        and which documents the own engine left to SaxonJS
   -h, --help            this help
 
 Exit status: 0 every document valid, 1 any document invalid, 2 usage or tool error.`;
@@ -123,6 +125,10 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
   const report = await validateRun(files, {
     schemasDir,
+    onSefCompile: compileNotice(io.stderr, {
+      verbose: values.verbose,
+      terminal: io.stderr.isTTY === true && !values['no-progress'],
+    }),
     maxBytes,
     ...ruleOptions,
     ...(engine ? { schematronEngine: engine } : {}),
@@ -139,6 +145,11 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   if (values.verbose) {
     for (const [file, used] of Object.entries(report.tool.ruleEngines ?? {})) {
       io.stderr.write(`kih: Schematron ${file}: engine ${used}\n`);
+    }
+    for (const [file, notes] of Object.entries(report.tool.ruleNotes ?? {})) {
+      for (const note of notes) {
+        io.stderr.write(`kih: Schematron ${file}: ${note}\n`);
+      }
     }
     for (const doc of documents) {
       for (const [file, reason] of Object.entries(doc.schematronFallbacks ?? {})) {

@@ -84,6 +84,8 @@ export interface ValidationRunReport {
      * leaves single documents to SaxonJS where it must) or `saxonjs: <why>`.
      */
     readonly ruleEngines?: Readonly<Record<string, string>>;
+    /** Rule file → the compiler's notes on it, only for files that have any (see docs/schematron.md). */
+    readonly ruleNotes?: Readonly<Record<string, readonly string[]>>;
   };
   /** ISO 8601 time the run started. */
   readonly startedAt: string;

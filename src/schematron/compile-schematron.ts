@@ -1,4 +1,4 @@
-// The project's own ISO Schematron compiler: a .sch (queryBinding xslt2/xslt3) in, XSLT 3.0 that emits SVRL out.
+// The project's own ISO Schematron compiler: a .sch (queryBinding xslt, xslt2 or xslt3) in, XSLT 3.0 that emits SVRL out.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CANONICAL_PREFIXES } from '../xml/path-format.js';

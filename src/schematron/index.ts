@@ -11,11 +11,13 @@ import type { OwnEngine } from './own-run.js';
 import type { RuleEngine, RuleEngineName } from './rule-engine.js';
 import { forgetLoadedSefs, saxonEngine } from './saxon-engine.js';
 import type { SaxonEngine } from './saxon-engine.js';
+import type { SefCompileEvent } from './sef-cache.js';
 import { FallbackToSaxon } from './xpath/fallback.js';
 
 export { compileSchematron, DEFAULT_MAX_FINDINGS } from './compile-schematron.js';
 export type { SchematronXslt } from './compile-schematron.js';
 export { DEFAULT_CACHE_DIR } from './sef-cache.js';
+export type { SefCompileEvent } from './sef-cache.js';
 export { severityOf, svrlToIssues, transformToSvrl } from './run-schematron.js';
 export { ownEngine } from './own-run.js';
 export type { OwnEngine, OwnTestHooks } from './own-run.js';
@@ -34,7 +36,12 @@ export interface CompileRulesOptions {
   readonly useCache?: boolean;
   /** `auto` (default): the own engine when the rule set fits its XPath subset, else SaxonJS; `saxonjs`: always SaxonJS. */
   readonly engine?: RulesEngineSetting;
+  /** Told when xslt3 starts and ends compiling this rule set's SEF (now or at the first handover), for progress. */
+  readonly onSefCompile?: SefCompileListener;
 }
+
+/** A SEF compile of the rule file `file` starting or ending (see SefCompileEvent). */
+export type SefCompileListener = (file: string, event: SefCompileEvent) => void;
 
 export type RulesEngineSetting = 'auto' | 'saxonjs';
 export const RULES_ENGINE_SETTINGS: readonly RulesEngineSetting[] = ['auto', 'saxonjs'];
@@ -104,6 +111,9 @@ export async function compileSchematronFile(file: string, options: CompileRulesO
     sourceHash: compiled.sourceHash,
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.useCache === undefined ? {} : { useCache: options.useCache }),
+    ...(options.onSefCompile === undefined
+      ? {}
+      : { onCompile: (e: SefCompileEvent) => options.onSefCompile?.(file, e) }),
   });
   const plan = options.engine === 'saxonjs' ? undefined : planOwn(compiled.schema);
   const engineReason = plan === undefined ? 'the setting asks for SaxonJS' : plan.ok ? undefined : plan.reason;

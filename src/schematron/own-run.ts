@@ -123,7 +123,7 @@ function finding(hit: Hit, doc: XmlDocument | undefined): ValidationIssue {
       ? 'error'
       : check.flag === CAPPED_FLAG
         ? 'info'
-        : severityOf(check.role, check.kind);
+        : severityOf(check.role, check.kind, check.flag);
   const line = doc && location !== '/' ? lineOf(doc, location) : undefined;
   return {
     ruleId: check.ruleId,

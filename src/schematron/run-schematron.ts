@@ -31,14 +31,9 @@ export function transformToSvrl(stylesheet: unknown, text: string, maxFindingsPe
   }
 }
 
-/**
- * Severity from `role`, case-insensitively. A failed assert without a (known) role is an error: the
- * rule author asserted something that is not so. A successful report without one is `info`: ISO
- * defines a report as an observation, not a failure, so only a role can make it count against the
- * document (DK rule sets that use reports for errors set role="error").
- */
-export function severityOf(role: string | undefined, kind: 'assert' | 'report'): Severity {
-  switch (role?.trim().toLowerCase()) {
+/** The severity a `flag` or `role` word names, case-insensitively; undefined for any other text. */
+function severityWord(value: string | undefined): Severity | undefined {
+  switch (value?.trim().toLowerCase()) {
     case 'error':
     case 'fatal':
       return 'error';
@@ -50,8 +45,21 @@ export function severityOf(role: string | undefined, kind: 'assert' | 'report'):
       return 'info';
     case undefined:
     default:
-      return kind === 'assert' ? 'error' : 'info';
+      return undefined;
   }
+}
+
+/**
+ * Severity from `flag`, else `role` (case-insensitively), else the default: rule sets written for
+ * ph-schematron, which MedCom's test bed runs, mark warnings with flag="warning" and no role, and
+ * ph-schematron reads the flag first. A flag that is not a severity word is a free-text ISO flag
+ * and says nothing about severity, so the role decides then. Without either, a failed assert is an
+ * error: the rule author asserted something that is not so. A successful report is `info`: ISO
+ * defines a report as an observation, not a failure, so only a flag or role can make it count
+ * against the document (DK rule sets that use reports for errors set role="error").
+ */
+export function severityOf(role: string | undefined, kind: 'assert' | 'report', flag?: string): Severity {
+  return severityWord(flag) ?? severityWord(role) ?? (kind === 'assert' ? 'error' : 'info');
 }
 
 function normalize(s: string): string {
@@ -111,9 +119,9 @@ export function svrlToIssues(svrl: string, doc?: XmlDocument): ValidationIssue[]
         .map((d) => normalize(d.content))
         .filter((d) => d !== '');
       const message = diagnostics.length > 0 ? `${text} (${diagnostics.join('; ')})` : text;
-      // Engine notices override the role: a rule that cannot be evaluated leaves the document unverified.
+      // Engine notices override flag and role: a rule that cannot be evaluated leaves the document unverified.
       const severity: Severity =
-        flag === EVALUATION_ERROR_FLAG ? 'error' : flag === CAPPED_FLAG ? 'info' : severityOf(get('role'), kind);
+        flag === EVALUATION_ERROR_FLAG ? 'error' : flag === CAPPED_FLAG ? 'info' : severityOf(get('role'), kind, flag);
       const line = doc && location !== '/' ? lineOf(doc, location) : undefined;
       const test = get('test');
       const see = get('see');

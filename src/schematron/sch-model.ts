@@ -109,8 +109,19 @@ export interface ResolvedSchema {
   readonly warnings: readonly string[];
 }
 
-const SUPPORTED_BINDINGS = new Set(['xslt2', 'xslt3']);
+/** `xslt` (XPath 1.0) is ISO's default when a schema names none, and what many third-party rule files use. */
+const SUPPORTED_BINDINGS = new Set(['xslt', 'xslt2', 'xslt3']);
 const KNOWN_ROLES = new Set(['error', 'fatal', 'warning', 'warn', 'info', 'information']);
+/**
+ * Both engines read every expression as XPath 2.0. An XPath 1.0 expression means the same there
+ * except where 1.0 converts silently; those cases are named so that a finding caused by one can be
+ * told from a broken document.
+ */
+export const XPATH1_NOTE =
+  'queryBinding "xslt" (XPath 1.0): expressions run as XPath 2.0, where they mean the same except where ' +
+  'XPath 1.0 converts silently: several nodes where one is expected (1.0 takes the first; 2.0 raises an ' +
+  'error, reported as a finding that the test could not be evaluated), strings compared with numbers or ' +
+  'with < and > (1.0 compares them as numbers), and numbers turned into text (1.0 never writes exponents).';
 /** Elements that carry documentation only. */
 const IGNORED = new Set(['title', 'p']);
 
@@ -397,7 +408,10 @@ export function resolveSchema(root: SchElement, options: ResolveOptions = {}): R
   const warnings: string[] = [];
   const queryBinding = (attr(root, 'queryBinding') ?? 'xslt').trim().toLowerCase();
   if (!SUPPORTED_BINDINGS.has(queryBinding)) {
-    fail(root, `queryBinding "${queryBinding}" is not supported; set queryBinding="xslt2" or "xslt3".`);
+    fail(root, `queryBinding "${queryBinding}" is not supported; use xslt, xslt2 or xslt3.`);
+  }
+  if (queryBinding === 'xslt') {
+    warnings.push(XPATH1_NOTE);
   }
   const namespaces: { prefix: string; uri: string }[] = [];
   const schemaLets: LetDef[] = [];
@@ -515,7 +529,8 @@ export function resolveSchema(root: SchElement, options: ResolveOptions = {}): R
             }
             // The rule's role, see and subject apply to checks that do not set their own.
             const role = c.role ?? r.role;
-            if (role !== undefined && !KNOWN_ROLES.has(role.trim().toLowerCase())) {
+            const flagDecides = c.flag !== undefined && KNOWN_ROLES.has(c.flag.trim().toLowerCase());
+            if (role !== undefined && !flagDecides && !KNOWN_ROLES.has(role.trim().toLowerCase())) {
               unknownRoles.add(role);
             }
             if (c.id === undefined) {

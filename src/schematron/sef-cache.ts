@@ -25,7 +25,18 @@ export interface SefRequest {
   readonly cacheDir?: string;
   /** `false` compiles afresh and writes nothing (e.g. a read-only install). */
   readonly useCache?: boolean;
+  /** Told when xslt3 starts and ends a compile (a cache miss only), so a caller can show progress. */
+  readonly onCompile?: (event: SefCompileEvent) => void;
 }
+
+/**
+ * A compile starting (`sync`: it blocks this thread, so no timer can fire until it ends) or ending.
+ */
+export type SefCompileEvent =
+  | { readonly phase: 'start'; readonly sync: boolean }
+  | { readonly phase: 'end'; readonly ms: number; readonly ok: boolean };
+
+type Notify = SefRequest['onCompile'];
 
 export interface SefResult {
   readonly key: string;
@@ -132,17 +143,25 @@ function doesNotCompile(xslFile: string, output: string, xslt: string): Error {
   );
 }
 
-async function compileSef(xslt: string, workDir: string, stem: string): Promise<{ sefFile: string; ms: number }> {
+async function compileSef(
+  xslt: string,
+  workDir: string,
+  stem: string,
+  notify: Notify
+): Promise<{ sefFile: string; ms: number }> {
   const { xslFile, sefFile } = sefPaths(workDir, stem);
   await writeFile(xslFile, xslt);
   const started = performance.now();
+  notify?.({ phase: 'start', sync: false });
   let result: ChildResult;
   try {
     result = await runXslt3(xslt3Args(xslFile, sefFile));
   } catch (err) {
+    notify?.({ phase: 'end', ms: Math.round(performance.now() - started), ok: false });
     throw notRun(err);
   }
   const ms = Math.round(performance.now() - started);
+  notify?.({ phase: 'end', ms, ok: result.code === 0 });
   if (result.code !== 0) {
     await rm(sefFile, { force: true });
     throw doesNotCompile(xslFile, result.output, xslt);
@@ -150,17 +169,20 @@ async function compileSef(xslt: string, workDir: string, stem: string): Promise<
   return { sefFile, ms };
 }
 
-function compileSefSync(xslt: string, workDir: string, stem: string): { sefFile: string; ms: number } {
+function compileSefSync(xslt: string, workDir: string, stem: string, notify: Notify): { sefFile: string; ms: number } {
   const { xslFile, sefFile } = sefPaths(workDir, stem);
   writeFileSync(xslFile, xslt);
   const started = performance.now();
+  notify?.({ phase: 'start', sync: true });
   let result: ChildResult;
   try {
     result = runXslt3Sync(xslt3Args(xslFile, sefFile));
   } catch (err) {
+    notify?.({ phase: 'end', ms: Math.round(performance.now() - started), ok: false });
     throw notRun(err);
   }
   const ms = Math.round(performance.now() - started);
+  notify?.({ phase: 'end', ms, ok: result.code === 0 });
   if (result.code !== 0) {
     rmSync(sefFile, { force: true });
     throw doesNotCompile(xslFile, result.output, xslt);
@@ -168,10 +190,10 @@ function compileSefSync(xslt: string, workDir: string, stem: string): { sefFile:
   return { sefFile, ms };
 }
 
-async function compileUncached(xslt: string, key: string): Promise<SefResult> {
+async function compileUncached(xslt: string, key: string, notify: Notify): Promise<SefResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kih-sch-'));
   try {
-    const { sefFile, ms } = await compileSef(xslt, dir, key);
+    const { sefFile, ms } = await compileSef(xslt, dir, key, notify);
     return { key, sefText: await readFile(sefFile, 'utf8'), origin: 'compiled', compileMs: ms };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -182,7 +204,7 @@ async function compileUncached(xslt: string, key: string): Promise<SefResult> {
 export async function obtainSef(request: SefRequest): Promise<SefResult> {
   const key = sefCacheKey(request.xslt, request.sourceHash);
   if (request.useCache === false) {
-    return compileUncached(request.xslt, key);
+    return compileUncached(request.xslt, key, request.onCompile);
   }
   const dir = request.cacheDir ?? DEFAULT_CACHE_DIR;
   const file = path.join(dir, `${key}.sef.json`);
@@ -194,7 +216,7 @@ export async function obtainSef(request: SefRequest): Promise<SefResult> {
   try {
     await mkdir(dir, { recursive: true });
     // The .xsl stays next to the SEF: it is what a rule author reads when a finding looks wrong.
-    const { sefFile, ms } = await compileSef(request.xslt, dir, key);
+    const { sefFile, ms } = await compileSef(request.xslt, dir, key, request.onCompile);
     const sefText = await readFile(sefFile, 'utf8');
     await rename(sefFile, file);
     return { key, sefText, origin: 'compiled', file, compileMs: ms };
@@ -203,14 +225,14 @@ export async function obtainSef(request: SefRequest): Promise<SefResult> {
       throw err;
     }
     // The cache cannot be written (a read-only install): still validate, compiling once per process.
-    return compileUncached(request.xslt, key);
+    return compileUncached(request.xslt, key, request.onCompile);
   }
 }
 
-function compileUncachedSync(xslt: string, key: string): SefResult {
+function compileUncachedSync(xslt: string, key: string, notify: Notify): SefResult {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kih-sch-'));
   try {
-    const { sefFile, ms } = compileSefSync(xslt, dir, key);
+    const { sefFile, ms } = compileSefSync(xslt, dir, key, notify);
     return { key, sefText: readFileSync(sefFile, 'utf8'), origin: 'compiled', compileMs: ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -224,7 +246,7 @@ function compileUncachedSync(xslt: string, key: string): SefResult {
 export function obtainSefSync(request: SefRequest): SefResult {
   const key = sefCacheKey(request.xslt, request.sourceHash);
   if (request.useCache === false) {
-    return compileUncachedSync(request.xslt, key);
+    return compileUncachedSync(request.xslt, key, request.onCompile);
   }
   const dir = request.cacheDir ?? DEFAULT_CACHE_DIR;
   const file = path.join(dir, `${key}.sef.json`);
@@ -235,7 +257,7 @@ export function obtainSefSync(request: SefRequest): SefResult {
   }
   try {
     mkdirSync(dir, { recursive: true });
-    const { sefFile, ms } = compileSefSync(request.xslt, dir, key);
+    const { sefFile, ms } = compileSefSync(request.xslt, dir, key, request.onCompile);
     const sefText = readFileSync(sefFile, 'utf8');
     renameSync(sefFile, file);
     return { key, sefText, origin: 'compiled', file, compileMs: ms };
@@ -244,6 +266,6 @@ export function obtainSefSync(request: SefRequest): SefResult {
       throw err;
     }
     // The cache cannot be written (a read-only install): still validate, compiling once per process.
-    return compileUncachedSync(request.xslt, key);
+    return compileUncachedSync(request.xslt, key, request.onCompile);
   }
 }

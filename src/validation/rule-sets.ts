@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../core/package-info.js';
 import { compileSchematronFile } from '../schematron/index.js';
-import type { CompiledRules, RulesEngineSetting } from '../schematron/index.js';
+import type { CompiledRules, RulesEngineSetting, SefCompileListener } from '../schematron/index.js';
 import type { ProfileId } from '../core/report.js';
 import { PROFILE_IDS } from '../core/report.js';
 
@@ -18,6 +18,8 @@ export interface RuleSetOptions {
   readonly rulesCacheDir?: string;
   /** `auto` (default): the own engine for rule sets within its XPath subset; `saxonjs`: SaxonJS for all. */
   readonly schematronEngine?: RulesEngineSetting;
+  /** Progress of SaxonJS compiles (seconds to a minute for a large rule file); never sent to a worker thread. */
+  readonly onSefCompile?: SefCompileListener;
 }
 
 /** The project's rule file for a profile, when the project has one. */
@@ -41,12 +43,15 @@ export interface RuleSets {
   versions(): Record<string, string>;
   /** Rule file → the engine that runs it: `own`, or `saxonjs: <why>`. */
   engines(): Record<string, string>;
+  /** Rule file → its compiler notes (ignored elements, generated ids, XPath 1.0 binding), for files that have any. */
+  notes(): Record<string, readonly string[]>;
 }
 
 export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
   const compiled = new Map<string, Promise<CompiledRules>>();
   const versions: Record<string, string> = {};
   const engines: Record<string, string> = {};
+  const notes: Record<string, readonly string[]> = {};
   const compile = (file: string): Promise<CompiledRules> => {
     const abs = path.resolve(file);
     let rules = compiled.get(abs);
@@ -54,10 +59,14 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
       rules = compileSchematronFile(abs, {
         ...(options.rulesCacheDir ? { cacheDir: options.rulesCacheDir } : {}),
         ...(options.schematronEngine ? { engine: options.schematronEngine } : {}),
+        ...(options.onSefCompile ? { onSefCompile: options.onSefCompile } : {}),
       }).then((r) => {
         const name = ruleFileName(abs);
         versions[name] = r.sourceHash.slice(0, 12);
         engines[name] = r.engine === 'own' ? 'own' : `saxonjs: ${r.engineReason ?? ''}`;
+        if (r.warnings.length > 0) {
+          notes[name] = r.warnings;
+        }
         return r;
       });
       compiled.set(abs, rules);
@@ -76,5 +85,6 @@ export function createRuleSets(options: RuleSetOptions = {}): RuleSets {
     },
     versions: () => ({ ...versions }),
     engines: () => ({ ...engines }),
+    notes: () => ({ ...notes }),
   };
 }

@@ -82,12 +82,14 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   const rules = createRuleSets(validateOptions);
   await rules.prepare();
   const ruleVersions = rules.versions();
+  const ruleNotes = rules.notes();
   const tool: ValidationRunReport['tool'] = {
     name: TOOL_NAME,
     version: TOOL_VERSION,
     schemas: `${schemasDir === DEFAULT_SCHEMAS_DIR ? 'builtin' : schemasDir}#${schema.id}`,
     rules: ruleVersions,
     ruleEngines: rules.engines(),
+    ...(Object.keys(ruleNotes).length > 0 ? { ruleNotes } : {}),
   };
 
   let validateBytes: Validator['validateBytes'];
@@ -115,7 +117,9 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     };
     close = () => Promise.resolve();
   } else {
-    const pool = await createValidationPool(validateOptions, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
+    // A function cannot cross to a worker thread; compiles there go unannounced.
+    const { onSefCompile: _local, ...cloneable } = validateOptions;
+    const pool = await createValidationPool(cloneable, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
     validateBytes = (bytes, name, priority) => pool.validateBytes(bytes, name, priority);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {

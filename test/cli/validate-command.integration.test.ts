@@ -203,6 +203,25 @@ describe('kih validate --schematron', () => {
     expect(bad.stderr).toContain('CLI_ERR_USAGE');
   });
 
+  it('runs a third-party rule file without queryBinding: flag severities, its note with --verbose and in the JSON', async () => {
+    const rules = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'schematron', 'third-party.sch');
+    const run = await runInProcess(['validate', VALID, '--schematron', rules, '-f', 'json', '--verbose']);
+    const report = JSON.parse(run.stdout) as ValidationRunReport;
+    expect(report.tool.ruleNotes?.[rules]).toEqual([expect.stringMatching(/^queryBinding "xslt" \(XPath 1\.0\)/)]);
+    expect(run.stderr).toContain(`kih: Schematron ${rules}: queryBinding "xslt" (XPath 1.0)`);
+    // The sample's narrative has one list item without @value: the plain assert makes it invalid,
+    // while flag="warning" and flag="INFO" fire with their own severities.
+    expect(run.code).toBe(1);
+    const severity = (id: string): string | undefined =>
+      report.documents[0]?.issues.find((i) => i.ruleId === id)?.severity;
+    expect([severity('flag-warning'), severity('flag-info'), severity('flag-over-role'), severity('plain')]).toEqual([
+      'warning',
+      'info',
+      'warning',
+      'error',
+    ]);
+  });
+
   it('says which Schematron engine runs each rule set, and takes SaxonJS when asked (also on threads)', async () => {
     const auto = await runInProcess(['validate', VALID, '-f', 'json', '--verbose']);
     expect(auto.code).toBe(0);

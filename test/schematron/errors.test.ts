@@ -43,10 +43,10 @@ describe('refused rule files', () => {
       /not \{.*\}schema/,
     ],
     [
-      'queryBinding xslt (XPath 1.0)',
-      schema('', ''),
+      'a queryBinding other than xslt, xslt2 and xslt3',
+      schema('', 'queryBinding="xpath31"'),
       'SCH_ERR_COMPILE',
-      /queryBinding "xslt" is not supported; set queryBinding="xslt2"/,
+      /queryBinding "xpath31" is not supported; use xslt, xslt2 or xslt3/,
     ],
     [
       'a rule without context',

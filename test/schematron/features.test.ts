@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { CompiledRules } from '../../src/schematron/index.js';
-import { compileFixture, fixture, FIXTURES, run, summary } from './helpers.js';
+import { createRuleSets } from '../../src/validation/rule-sets.js';
+import { compileFixture, fixture, FIXTURES, run, summary, TEST_CACHE_DIR } from './helpers.js';
 
 const L = '/cda:list[1]';
 
@@ -202,5 +203,48 @@ describe('phases.sch', () => {
     const issues = run(rules, xml);
     expect(values(issues, 'under-limit')).toEqual(['value 200 is above 50', 'value 2000 is above 50']);
     expect(values(issues, 'extra-seen')).toEqual(['item 5 seen', 'item 20 seen', 'item 200 seen', 'item 2000 seen']);
+  });
+});
+
+describe('third-party.sch: no queryBinding, severities in flag', () => {
+  let rules: CompiledRules;
+  beforeAll(async () => {
+    rules = await compileFixture('third-party.sch');
+  });
+
+  it('compiles as queryBinding xslt, on the own engine, with a note on XPath 1.0', () => {
+    expect(rules.engine).toBe('own');
+    expect(rules.warnings).toEqual([
+      expect.stringMatching(/^queryBinding "xslt" \(XPath 1\.0\): expressions run as XPath 2\.0/),
+    ]);
+  });
+
+  it('hands the note to the run report, for --verbose and the JSON tool section', async () => {
+    const sets = createRuleSets({
+      builtinRules: false,
+      schematron: [fixture('third-party.sch')],
+      rulesCacheDir: TEST_CACHE_DIR,
+    });
+    await sets.prepare();
+    expect(sets.notes()).toEqual({ [fixture('third-party.sch')]: rules.warnings });
+  });
+
+  it('takes severity from a flag that names one, else from the role, else the default', () => {
+    // run() also asserts that SaxonJS, reading the SVRL, gives the same findings.
+    const issues = run(rules, readFileSync(fixture('phases.xml'), 'utf8'));
+    const item = (n: number): string => `/cda:list[1]/cda:item[${n}]`;
+    expect(issues.map((i) => [i.ruleId, i.severity, i.xpath])).toEqual([
+      ['free-flag', 'error', item(1)],
+      ['report-plain', 'info', item(1)],
+      ['flag-over-role', 'warning', item(2)],
+      ['free-flag-role', 'warning', item(2)],
+      ['flag-warning', 'warning', item(3)],
+      ['flag-over-role', 'warning', item(3)],
+      ['report-flag-error', 'error', item(3)],
+      ['flag-warning', 'warning', item(4)],
+      ['flag-info', 'info', item(4)],
+      ['flag-over-role', 'warning', item(4)],
+      ['plain', 'error', item(4)],
+    ]);
   });
 });

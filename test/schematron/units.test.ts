@@ -22,6 +22,19 @@ describe('severityOf', () => {
   ])('role %p on an %s is %s', (role, kind, severity) => {
     expect(severityOf(role, kind)).toBe(severity);
   });
+
+  type FlagCase = [flag: string, role: string | undefined, kind: 'assert' | 'report', severity: string];
+  it.each<FlagCase>([
+    ['warning', undefined, 'assert', 'warning'],
+    [' Info ', undefined, 'assert', 'info'],
+    ['fatal', undefined, 'report', 'error'],
+    ['warning', 'error', 'assert', 'warning'],
+    ['dateCheck', 'warning', 'assert', 'warning'],
+    ['dateCheck', undefined, 'assert', 'error'],
+    ['dateCheck', undefined, 'report', 'info'],
+  ])('flag %p (role %p) on an %s is %s: a severity word in flag wins over role', (flag, role, kind, severity) => {
+    expect(severityOf(role, kind, flag)).toBe(severity);
+  });
 });
 
 describe('mayMatchAttribute', () => {

@@ -36,51 +36,178 @@ const SAME_ESCAPES = new Set([
   't',
 ]);
 
+type Ranges = readonly (readonly [number, number])[];
+
+/** XML 1.0 (fifth edition) NameStartChar: what XPath's `\i` matches. */
+const NAME_START: Ranges = [
+  [0x3a, 0x3a],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+  [0xc0, 0xd6],
+  [0xd8, 0xf6],
+  [0xf8, 0x2ff],
+  [0x370, 0x37d],
+  [0x37f, 0x1fff],
+  [0x200c, 0x200d],
+  [0x2070, 0x218f],
+  [0x2c00, 0x2fef],
+  [0x3001, 0xd7ff],
+  [0xf900, 0xfdcf],
+  [0xfdf0, 0xfffd],
+  [0x10000, 0xeffff],
+];
+
+/** XML 1.0 (fifth edition) NameChar: what XPath's `\c` matches. */
+const NAME_CHAR: Ranges = [
+  ...NAME_START,
+  ...([
+    [0x2d, 0x2e],
+    [0x30, 0x39],
+    [0xb7, 0xb7],
+    [0x300, 0x36f],
+    [0x203f, 0x2040],
+  ] as const),
+].sort((a, b) => a[0] - b[0]);
+
+/** The code points a set of ranges leaves out, so `\I` and `\C` also work inside a class. */
+function complement(ranges: Ranges): Ranges {
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [lo, hi] of ranges) {
+    if (lo > next) {
+      out.push([next, lo - 1]);
+    }
+    next = Math.max(next, hi + 1);
+  }
+  if (next <= 0x10ffff) {
+    out.push([next, 0x10ffff]);
+  }
+  return out;
+}
+
+/** Ranges as the body of a JS `u` class: every code point escaped, so none is read as syntax. */
+function classBody(ranges: Ranges): string {
+  const hex = (n: number): string => `\\u{${n.toString(16)}}`;
+  return ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+}
+
+/** Class bodies of XPath's multi-character escapes for XML names. */
+const NAME_ESCAPES: Readonly<Record<string, string>> = {
+  i: classBody(NAME_START),
+  I: classBody(complement(NAME_START)),
+  c: classBody(NAME_CHAR),
+  C: classBody(complement(NAME_CHAR)),
+};
+
+/** A single-character escape (after the backslash) as JS `u` text, inside a class or not; undefined outside the subset. */
+function escapeText(e: string, inClass: boolean): string | undefined {
+  if (SAME_ESCAPES.has(e)) {
+    return `\\${e}`;
+  }
+  if (e === 'd') {
+    return '\\p{Nd}';
+  }
+  if (e === 's') {
+    return inClass ? ' \\t\\n\\r' : '[ \\t\\n\\r]';
+  }
+  const names = NAME_ESCAPES[e];
+  if (names !== undefined) {
+    return inClass ? names : `[${names}]`;
+  }
+  return undefined;
+}
+
+type ClassResult =
+  | { readonly ok: true; readonly text: string; readonly next: number; readonly subtracted: boolean }
+  | { readonly ok: false; readonly why: string };
+
+/**
+ * The class starting at `start` (its `[`) as one JS atom. XML Schema's subtraction `[base-[sub]]`
+ * has no `u`-mode form, so it becomes `(?:(?!sub)base)`: a character of base that sub does not
+ * match, non-capturing so group numbers stay the same; sub may subtract again.
+ */
+function translateClass(pattern: string, start: number): ClassResult {
+  let body = '[';
+  let i = start + 1;
+  if (pattern.charAt(i) === '^') {
+    body += '^';
+    i++;
+  }
+  // A leading ']' is a literal in neither language: XPath forbids an empty class too.
+  while (i < pattern.length) {
+    const c = pattern.charAt(i);
+    if (c === '\\') {
+      const e = pattern.charAt(i + 1);
+      const t = escapeText(e, true);
+      if (t === undefined) {
+        return { ok: false, why: `regex escape \\${e}` };
+      }
+      body += t;
+      i += 2;
+      continue;
+    }
+    if (c === '-' && pattern.charAt(i + 1) === '[') {
+      const sub = translateClass(pattern, i + 1);
+      if (!sub.ok) {
+        return sub;
+      }
+      // SaxonJS refuses "[a-z-[d-z-[e]]]" (FORX0002), though XML Schema's grammar allows it.
+      if (sub.subtracted) {
+        return { ok: false, why: 'nested character class subtraction' };
+      }
+      if (pattern.charAt(sub.next) !== ']') {
+        return { ok: false, why: 'character class subtraction not at the end of its class' };
+      }
+      return { ok: true, text: `(?:(?!${sub.text})${body}])`, next: sub.next + 1, subtracted: true };
+    }
+    if (c === '[') {
+      return { ok: false, why: 'character class nesting' };
+    }
+    if (c === ']') {
+      return { ok: true, text: `${body}]`, next: i + 1, subtracted: false };
+    }
+    body += c;
+    i++;
+  }
+  return { ok: false, why: 'unterminated class' };
+}
+
 /**
  * Translates an XPath pattern (no flags) to a JS regex with the `u` flag. `\d` becomes `\p{Nd}`
- * and `\s` the four XML whitespace characters, as XPath defines them. Unsupported: `\w`, `\i`,
- * `\c`, `\p{…}`, back-references, character class subtraction, and non-capturing or look-around
- * groups (not XPath 2.0). `.` is kept and reported, since XPath's `.` and JavaScript's differ on
+ * and `\s` the four XML whitespace characters, `\i`, `\c` (and their complements `\I`, `\C`) the
+ * XML name characters (XML 1.0 fifth edition, as SaxonJS reads them), as XPath defines them.
+ * Character class subtraction becomes a look-ahead (see translateClass). Unsupported: `\w`,
+ * `\p{…}`, back-references, and non-capturing or look-around groups (not XPath 2.0). `.` is kept and reported, since XPath's `.` and JavaScript's differ on
  * line and paragraph separators; callers check the input for those.
  */
 export function translateRegex(pattern: string): RegexResult {
   let out = '';
-  let inClass = false;
   let dot = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);
     if (c === '\\') {
       const e = pattern.charAt(i + 1);
       i++;
-      if (SAME_ESCAPES.has(e)) {
-        out += `\\${e}`;
-      } else if (e === 'd') {
-        out += inClass ? '\\p{Nd}' : '\\p{Nd}';
-      } else if (e === 's') {
-        out += inClass ? ' \\t\\n\\r' : '[ \\t\\n\\r]';
-      } else {
+      const t = escapeText(e, false);
+      if (t === undefined) {
         return { ok: false, why: `regex escape \\${e}` };
       }
-      continue;
-    }
-    if (inClass) {
-      if (c === '[') {
-        return { ok: false, why: 'character class subtraction or nesting' };
-      }
-      if (c === ']') {
-        inClass = false;
-      }
-      out += c;
+      out += t;
       continue;
     }
     if (c === '[') {
-      inClass = true;
-      out += c;
-      if (pattern.charAt(i + 1) === '^') {
-        out += '^';
-        i++;
+      const cls = translateClass(pattern, i);
+      if (!cls.ok) {
+        return cls;
       }
-      // A leading ']' is a literal in neither language: XPath forbids an empty class too.
+      // SaxonJS applies a quantifier after a subtraction to the base class alone (seen: "[a-z-[aeiou]]{2}"
+      // matches "re"), so the subset leaves such patterns to it rather than disagree.
+      if (cls.subtracted && /[?*+{]/.test(pattern.charAt(cls.next))) {
+        return { ok: false, why: 'quantified character class subtraction' };
+      }
+      out += cls.text;
+      i = cls.next - 1;
       continue;
     }
     if (c === '(' && pattern.charAt(i + 1) === '?') {
@@ -97,9 +224,6 @@ export function translateRegex(pattern: string): RegexResult {
       return { ok: false, why: 'literal brace' };
     }
     out += c;
-  }
-  if (inClass) {
-    return { ok: false, why: 'unterminated class' };
   }
   try {
     const re = new RegExp(out, 'u');

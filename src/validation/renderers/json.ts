@@ -75,6 +75,7 @@ export function renderJson(report: ValidationRunReport): string {
       schemas: report.tool.schemas,
       ...(report.tool.rules ? { rules: report.tool.rules } : {}),
       ...(report.tool.ruleEngines ? { ruleEngines: report.tool.ruleEngines } : {}),
+      ...(report.tool.ruleNotes ? { ruleNotes: report.tool.ruleNotes } : {}),
     },
     startedAt: report.startedAt,
     durationMs: report.durationMs,

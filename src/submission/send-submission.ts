@@ -19,6 +19,10 @@ export interface SendTarget {
   readonly dgws: boolean;
   /** "Is uniqueId X stored, with which hash" (the simulator has one; KIH has none for senders). */
   readonly queryEndpoint?: string;
+  /** ITI-18 and ITI-43 endpoints and the repository's id, for `kih verify`. */
+  readonly registryEndpoint?: string;
+  readonly retrieveEndpoint?: string;
+  readonly repositoryUniqueId?: string;
 }
 
 /** Where DGWS ID cards come from (an STS-backed cache, or a fixed card from a file). */

@@ -432,12 +432,8 @@ async function handle<T>(
         return;
       }
     }
-    const read = readSoapQuery(
-      body.body,
-      req.headers['content-type'],
-      MAX_QUERY_BYTES,
-      endpoint.payload,
-      (payload) => endpoint.read(payload)
+    const read = readSoapQuery(body.body, req.headers['content-type'], MAX_QUERY_BYTES, endpoint.payload, (payload) =>
+      endpoint.read(payload)
     );
     if (!read.ok) {
       if (read.kind === 'media-type') {

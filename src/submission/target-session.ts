@@ -100,3 +100,26 @@ export async function openTargetSession(
     close: () => transport.close(),
   };
 }
+
+/** Refuses, before anything is sent, a target that cannot be asked (KIH's registry address is not known to the tool). */
+export function requireRegistry(target: {
+  readonly name: string;
+  readonly registryEndpoint?: string | undefined;
+  readonly retrieveEndpoint?: string | undefined;
+}): { registry: string; retrieve: string } {
+  const { registryEndpoint, retrieveEndpoint, name } = target;
+  if (registryEndpoint === undefined || retrieveEndpoint === undefined) {
+    const missing = [
+      registryEndpoint === undefined ? 'registryEndpoint' : '',
+      retrieveEndpoint === undefined ? 'retrieveEndpoint' : '',
+    ]
+      .filter((s) => s !== '')
+      .join(' and ');
+    throw new KihError(
+      'CONFIG_ERR_INVALID',
+      `Target "${name}" has no ${missing}: the tool does not know where this target's registry (ITI-18) and repository (ITI-43) answer. Set targets.${name}.registryEndpoint and targets.${name}.retrieveEndpoint in the settings file (--config).`,
+      { path: `targets.${name}` }
+    );
+  }
+  return { registry: registryEndpoint, retrieve: retrieveEndpoint };
+}

@@ -222,7 +222,7 @@ export async function sendSubmission(
         await sleep(step.delayMs);
         break;
       case 'check-arrival': {
-        const arrival = await checkArrival(options.transport, target.queryEndpoint, entry.uniqueId, entry.hash);
+        const arrival = await checkArrival(options.transport, target, entry.uniqueId, entry.hash, options.idCards);
         if (arrival === 'stored') {
           return finish(last, {
             outcome: 'success',

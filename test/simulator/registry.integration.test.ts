@@ -196,3 +196,44 @@ describe('the simulator registry', () => {
     expect(r.message).toMatch(/missing_required_header/);
   });
 });
+
+describe('lost answers settled through ITI-18 (no JSON query endpoint)', () => {
+  function registryOnly(): SendTarget & RegistryTarget {
+    const { queryEndpoint: _query, ...rest } = target;
+    return rest;
+  }
+
+  async function submitImpatiently(p: Prepared): ReturnType<typeof sendSubmission> {
+    const impatient = createTransport({ timeouts: { headersMs: 300 } });
+    try {
+      return await sendSubmission(p.metadata, p.bytes, registryOnly(), {
+        transport: impatient,
+        idCards,
+        sleep: () => Promise.resolve(),
+      });
+    } finally {
+      await impatient.close();
+    }
+  }
+
+  it('stored before the answer was lost: GetDocuments confirms it, sent once', async () => {
+    const p = variant(QRD);
+    const uniqueId = p.metadata.documentEntries[0]!.uniqueId;
+    sim.pushScenario({ kind: 'timeout-after-store', delayMs: 2_000, uniqueId });
+    const result = await submitImpatiently(p);
+    expect(result).toMatchObject({ outcome: 'success', confirmedByQuery: true });
+    expect(result.attempts).toHaveLength(1);
+    expect(sim.lookup(uniqueId)).toHaveLength(1);
+  });
+
+  it('dropped before the store: GetDocuments finds nothing, re-sent, stored once', async () => {
+    const p = variant(QRD);
+    const uniqueId = p.metadata.documentEntries[0]!.uniqueId;
+    sim.pushScenario({ kind: 'timeout-before-store', delayMs: 1_000, uniqueId });
+    const result = await submitImpatiently(p);
+    expect(result.outcome).toBe('success');
+    expect(result.confirmedByQuery).toBeUndefined();
+    expect(result.attempts).toHaveLength(2);
+    expect(sim.lookup(uniqueId)).toHaveLength(1);
+  });
+});

@@ -28,6 +28,8 @@ export function localSimulator(target: Target, storeDir?: string): StartLocalPee
       return {
         iti41Url: sim.iti41Url,
         queryUrl: sim.queryUrl,
+        registryUrl: sim.registryUrl,
+        retrieveUrl: sim.retrieveUrl,
         stsUrl: sim.stsUrl,
         federationCertificatePem: sim.federationCertificatePem,
         close: async () => {

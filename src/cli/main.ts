@@ -15,6 +15,7 @@ import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
 import { submitCommand } from './submit-command.js';
 import { validateCommand } from './validate-command.js';
+import { verifyCommand } from './verify-command.js';
 import { workerCommand } from './worker-command.js';
 
 export const USAGE = `Usage: kih <command> [options]
@@ -25,6 +26,7 @@ Commands:
   request <file>           write the ITI-41 HTTP request for a document (kih request --help)
   run <file|dir>...        the whole pipeline in this process, reports to a folder (kih run --help)
   submit <file|dir>...     validate, build and send documents to KIH or the simulator (kih submit --help)
+  verify <uniqueId|file>...  check documents at the registry and repository (ITI-18, ITI-43) (kih verify --help)
   regress <corpus>...      compare corpora with their manifests and a baseline run (kih regress --help)
   simulator                run the KIH repository simulator (kih simulator --help)
   worker                   run the service's queue workers (kih worker --help)
@@ -46,6 +48,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   request: requestCommand,
   run: runCommand,
   submit: submitCommand,
+  verify: verifyCommand,
   regress: regressCommand,
   simulator: simulatorCommand,
   worker: workerCommand,

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
-import { renderSubmissionText } from '../submission/submission-report.js';
+import { allStored, renderSubmissionText } from '../submission/submission-report.js';
 import type { SubmissionRunReport } from '../submission/submission-report.js';
 import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../submission/submit-files.js';
 import { renderReport } from '../validation/renderers/index.js';
@@ -15,6 +15,7 @@ import { EXIT } from './io.js';
 import { positiveInt, schematronEngine } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
+import { waitSeconds } from './verify-command.js';
 import { resolveXdsContext } from './xds-options.js';
 
 export const DEFAULT_REPORT_DIR = 'kih-report';
@@ -35,9 +36,12 @@ Options:
   -j, --jobs <n>        validation threads (default: one per core)
       --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE) or saxonjs; see kih validate --help
       --concurrency <n> submissions in flight at once (default ${DEFAULT_SUBMIT_CONCURRENCY})
+      --verify          check each stored document right away at the target's registry and
+                        repository (ITI-18, ITI-43); counts in submission.{txt,json}
+      --wait <s>        with --verify: keep asking up to this many seconds for a lagging registration
   -h, --help            this help
 
-Exit status: 0 every document valid and stored, 1 any invalid or not stored, 2 usage or tool error.`;
+Exit status: 0 every document valid and stored (and with --verify, verified), 1 any invalid or not stored, 2 usage or tool error.`;
 
 const VALIDATION_FILES: readonly [ReportFormat, string][] = [
   ['text', 'validation.txt'],
@@ -60,6 +64,8 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       jobs: { type: 'string', short: 'j' },
       concurrency: { type: 'string' },
       'schematron-engine': { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      wait: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -73,6 +79,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const jobs = positiveInt('jobs', values.jobs);
   const concurrency = positiveInt('concurrency', values.concurrency);
   const engine = schematronEngine(values['schematron-engine'], io.env);
+  if (values.wait !== undefined && !values.verify) {
+    throw new KihError('CLI_ERR_USAGE', '--wait goes with --verify.');
+  }
+  const verify = values.verify ? { waitMs: Math.round(waitSeconds(values.wait) * 1000) } : undefined;
   const context = await resolveXdsContext(values, io.env);
   const files = await collectXmlFiles(positionals);
   if (files.length === 0) {
@@ -98,6 +108,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     ...withLocalPeer(localSimulator(context.target)),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(verify ? { verify } : {}),
     onDocument: tick,
   });
   progress.done();
@@ -119,5 +130,5 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   if (validation.documents.some((d) => d.status === 'error')) {
     return EXIT.usage;
   }
-  return v.invalid === 0 && submission.summary.success === submission.summary.documents ? EXIT.ok : EXIT.findings;
+  return v.invalid === 0 && allStored(submission.summary) ? EXIT.ok : EXIT.findings;
 }

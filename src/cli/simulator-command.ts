@@ -88,6 +88,8 @@ export async function simulatorCommand(argv: readonly string[], io: CliIo): Prom
     io.stdout.write(
       `KIH simulator on ${sim.url}\n` +
         `  ITI-41  ${sim.iti41Url}${values.plain ? ' (plain IHE)' : ' (DGWS)'}\n` +
+        `  ITI-18  ${sim.registryUrl}\n` +
+        `  ITI-43  ${sim.retrieveUrl}\n` +
         `  STS     ${sim.stsUrl}\n` +
         `  query   ${sim.queryUrl}?uniqueId=...\n` +
         `  store   ${storeDir} (${plural(sim.entries().length, 'entry', 'entries')})\n` +

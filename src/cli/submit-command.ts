@@ -11,6 +11,7 @@ import { EXIT } from './io.js';
 import { positiveInt } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
+import { waitSeconds } from './verify-command.js';
 import { resolveXdsContext, XDS_OPTIONS, XDS_OPTIONS_USAGE } from './xds-options.js';
 
 export const SUBMIT_USAGE = `Usage: kih submit [options] <file|dir>...
@@ -29,11 +30,14 @@ ${XDS_OPTIONS_USAGE}
                         directory, removed afterwards)
   -j, --jobs <n>        validation threads (default 1 below 8 documents, else one per core)
       --concurrency <n> documents in flight at once (default ${DEFAULT_SUBMIT_CONCURRENCY})
+      --verify          check each stored document right away at the target's registry and
+                        repository (ITI-18, ITI-43; see kih verify --help)
+      --wait <s>        with --verify: keep asking up to this many seconds for a lagging registration
 
 JSON: one document named as a file gives { "outcome", "class", "errors", "uniqueId", "target",
 "durationMs", ... }; otherwise { "documents": [...], "summary": {...} }.
 
-Exit status: 0 every document stored, 1 any document not stored (invalid, refused, unknown),
+Exit status: 0 every document stored (and with --verify, verified), 1 any document not stored (invalid, refused, unknown),
 2 usage or tool error.`;
 
 const FORMATS = ['json', 'text'] as const;
@@ -65,6 +69,8 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
       'simulator-store': { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       concurrency: { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      wait: { type: 'string' },
     },
   });
   if (values.help) {
@@ -80,6 +86,10 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
   }
   const jobs = positiveInt('jobs', values.jobs);
   const concurrency = positiveInt('concurrency', values.concurrency);
+  if (values.wait !== undefined && !values.verify) {
+    throw new KihError('CLI_ERR_USAGE', '--wait goes with --verify.');
+  }
+  const verify = values.verify ? { waitMs: Math.round(waitSeconds(values.wait) * 1000) } : undefined;
   const context = await resolveXdsContext(values, io.env);
   if (values['simulator-store'] !== undefined && !context.target.embedded) {
     throw new KihError('CLI_ERR_USAGE', `--simulator-store is for the in-process simulator (target local).`);
@@ -100,6 +110,7 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
     ...withLocalPeer(localSimulator(context.target, values['simulator-store'])),
     ...(jobs !== undefined ? { jobs } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(verify ? { verify } : {}),
     onDocument: () => {
       progress.tick();
     },

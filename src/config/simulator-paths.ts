@@ -4,6 +4,8 @@ export const PATHS = {
   iti41: '/kih-iti41/iti41',
   sts: '/sts/services/NewSecurityTokenService',
   documents: '/kih-sim/documents',
+  iti18: '/kih-sim/registry/iti18',
+  iti43: '/kih-sim/repository/iti43',
   health: '/kih-sim/health',
   scenarios: '/kih-sim/scenarios',
 } as const;
@@ -12,6 +14,10 @@ export interface SimulatorUrls {
   readonly iti41Url: string;
   readonly stsUrl: string;
   readonly queryUrl: string;
+  /** ITI-18 Registry Stored Query. */
+  readonly registryUrl: string;
+  /** ITI-43 Retrieve Document Set. */
+  readonly retrieveUrl: string;
 }
 
 /** The endpoints of a simulator at `baseUrl` (`http://127.0.0.1:8041`). */
@@ -20,5 +26,7 @@ export function simulatorUrls(baseUrl: string): SimulatorUrls {
     iti41Url: `${baseUrl}${PATHS.iti41}`,
     stsUrl: `${baseUrl}${PATHS.sts}`,
     queryUrl: `${baseUrl}${PATHS.documents}`,
+    registryUrl: `${baseUrl}${PATHS.iti18}`,
+    retrieveUrl: `${baseUrl}${PATHS.iti43}`,
   };
 }

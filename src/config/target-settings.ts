@@ -48,6 +48,8 @@ const CONNECTION_KEYS = [
   'soapVersion',
   'stsEndpoint',
   'queryEndpoint',
+  'registryEndpoint',
+  'retrieveEndpoint',
   'live',
   'uniqueIdExtensionLimit',
   'idCard',
@@ -75,6 +77,12 @@ export function applyConnectionSettings(base: Target, where: string, c: Readonly
   }
   if (c.queryEndpoint !== undefined) {
     target = { ...target, queryEndpoint: url(`${where}.queryEndpoint`, c.queryEndpoint) };
+  }
+  if (c.registryEndpoint !== undefined) {
+    target = { ...target, registryEndpoint: url(`${where}.registryEndpoint`, c.registryEndpoint) };
+  }
+  if (c.retrieveEndpoint !== undefined) {
+    target = { ...target, retrieveEndpoint: url(`${where}.retrieveEndpoint`, c.retrieveEndpoint) };
   }
   if (c.live !== undefined) {
     if (typeof c.live !== 'boolean') {

@@ -67,6 +67,13 @@ export interface Target {
   readonly embedded?: boolean;
   /** "Is uniqueId X stored" endpoint, for checking before a retry after a lost answer. */
   readonly queryEndpoint?: string;
+  /**
+   * ITI-18 Registry Stored Query endpoint (`kih verify`). KIH registers in the NSP registry, which
+   * is queried through NSP's DDS with its own address; unset where the tool does not know it.
+   */
+  readonly registryEndpoint?: string;
+  /** ITI-43 Retrieve Document Set endpoint (`kih verify`). */
+  readonly retrieveEndpoint?: string;
   /** How to get ID cards; absent on a DGWS target: a request without an ID card (refused by KIH). */
   readonly idCard?: IdCardSettings;
   readonly tls?: TlsFiles;
@@ -106,6 +113,8 @@ const SIMULATOR_TARGET: Target = {
   repositoryUniqueId: '1.2.208.176.43210.8.1.99',
   stsEndpoint: SIMULATOR_URLS.stsUrl,
   queryEndpoint: SIMULATOR_URLS.queryUrl,
+  registryEndpoint: SIMULATOR_URLS.registryUrl,
+  retrieveEndpoint: SIMULATOR_URLS.retrieveUrl,
   live: false,
   uniqueIdExtensionLimit: null,
   metadata: SIMULATOR_METADATA,
@@ -122,6 +131,8 @@ export function simulatorTargetSettings(baseUrl: string): Record<string, unknown
     endpoint: urls.iti41Url,
     stsEndpoint: urls.stsUrl,
     queryEndpoint: urls.queryUrl,
+    registryEndpoint: urls.registryUrl,
+    retrieveEndpoint: urls.retrieveUrl,
     idCard: { ...LOCAL_VENDOR_ID_CARD },
     metadata: SIMULATOR_METADATA,
   };

@@ -111,7 +111,7 @@ export async function execSubmitJob(
   const claim = await claimSubmission(ctx.db, doc, data.target, entry.uniqueId, ctx.actor);
   if (!claim.claimed) {
     // An earlier delivery claimed it and left no record: it may have sent. Ask before sending.
-    const arrival = await checkArrival(sender.transport, sender.send.queryEndpoint, entry.uniqueId, entry.hash);
+    const arrival = await checkArrival(sender.transport, sender.send, entry.uniqueId, entry.hash, sender.idCards);
     await addEvent(ctx.db, doc.runId, doc.seq, 'arrival-checked', { arrival }, ctx.actor);
     if (arrival === 'stored') {
       await record(ctx, doc, data.target, {

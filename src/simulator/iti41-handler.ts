@@ -19,7 +19,7 @@ import {
 } from './registry-response.js';
 import type { InFlight } from './in-flight.js';
 import type { FaultSpec, RegistryErrorEntry, RegistryStatus } from './registry-response.js';
-import { delayOf, parseScenarioHeader, SCENARIO_HEADER } from './scenarios.js';
+import { delayOf, ENDPOINT_SCENARIO_KINDS, parseScenarioHeader, SCENARIO_HEADER } from './scenarios.js';
 import type { Scenario, ScenarioQueue } from './scenarios.js';
 import type { DocumentStore } from './store.js';
 import { checkIti41Submission } from './submission-check.js';
@@ -49,6 +49,8 @@ export interface Iti41Context {
   readonly stats: { requests: number; stored: number; rejected: number };
   /** Requests that may still store, for the query endpoint to wait for. */
   readonly inFlight: InFlight;
+  /** uniqueId → when (ms since epoch) its stored entries become registered (`registration-delay`). */
+  readonly registeredFrom: Map<string, number>;
 }
 
 /** What processing decided: an answer (with whether it was a Success) or to drop the connection unanswered. */
@@ -238,6 +240,7 @@ async function storeDocuments(
             submittedEntryUUID: doc.entryId,
             bytes: doc.bytes,
             patientId: doc.patientId,
+            ...(doc.entry ? { metadata: doc.entry } : {}),
             messageId: request.messageId ?? request.dgws.linkingMessageId ?? '',
           });
         } catch (err) {
@@ -321,6 +324,19 @@ async function withScenario(
       await wait(delayOf(scenario), ctx.signal);
       return { kind: 'drop' };
     }
+    case 'registration-delay': {
+      const outcome = await ctx.inFlight.during(request.uniqueIds, () => process(req, request, ctx, r));
+      const from = ctx.now().getTime() + delayOf(scenario);
+      for (const uniqueId of request.uniqueIds) {
+        ctx.registeredFrom.set(uniqueId, from);
+      }
+      return outcome;
+    }
+    case 'metadata-changed':
+    case 'retrieve-other-bytes':
+    case 'repository-unavailable':
+      // Kinds of the registry and repository endpoints; an ITI-41 request only gets one by its header.
+      return ctx.inFlight.during(request.uniqueIds, () => process(req, request, ctx, r));
     case 'non-multipart':
     case 'no-relates-to':
     case undefined:
@@ -378,7 +394,7 @@ export async function handleIti41(req: IncomingMessage, res: ServerResponse, ctx
     }
     const request = read.request;
     // A header scenario is for this request only and leaves the queue alone.
-    const scenario = headerScenario ?? ctx.scenarios.take(request.uniqueIds);
+    const scenario = headerScenario ?? ctx.scenarios.take(request.uniqueIds, ENDPOINT_SCENARIO_KINDS.iti41);
     const outcome = await withScenario(req, request, scenario, ctx);
     if (outcome.kind === 'drop') {
       ctx.stats.rejected += 1;

@@ -126,12 +126,26 @@ interface Envelope {
   readonly blanked: boolean;
 }
 
+/** The body element a request must hold: ITI-41's by default, ITI-18's or ITI-43's for the registry endpoints. */
+export interface ExpectedPayload {
+  readonly ns: string;
+  readonly name: string;
+  readonly label: string;
+}
+
+const PROVIDE_AND_REGISTER: ExpectedPayload = {
+  ns: XDS_NS.xds,
+  name: 'ProvideAndRegisterDocumentSetRequest',
+  label: 'xds:ProvideAndRegisterDocumentSetRequest',
+};
+
 function readEnvelope(
   doc: XmlDocument,
   soapText: string,
   parts: readonly MimePart[],
-  guess: SoapVersion
-): Envelope | ReadResult {
+  guess: SoapVersion,
+  expected: ExpectedPayload = PROVIDE_AND_REGISTER
+): (Envelope & { readonly payload: XmlElement }) | ReadResult {
   const root = doc.root;
   const soapVersion: SoapVersion | undefined =
     root.namespaceUri === XDS_NS.soap11 ? '1.1' : root.namespaceUri === XDS_NS.soap12 ? '1.2' : undefined;
@@ -149,12 +163,9 @@ function readEnvelope(
   const header = childElement(root, soapNs, 'Header');
   const body = childElement(root, soapNs, 'Body');
   const payload = body ? elementChildren(body)[0] : undefined;
-  if (!payload || payload.namespaceUri !== XDS_NS.xds || payload.name !== 'ProvideAndRegisterDocumentSetRequest') {
+  if (!payload || payload.namespaceUri !== expected.ns || payload.name !== expected.name) {
     const found = payload ? `{${payload.namespaceUri}}${payload.name}` : 'nothing';
-    return clientFault(
-      soapVersion,
-      `The SOAP Body holds ${found}, not an xds:ProvideAndRegisterDocumentSetRequest (${XDS_NS.xds}).`
-    );
+    return clientFault(soapVersion, `The SOAP Body holds ${found}, not an ${expected.label} (${expected.ns}).`);
   }
   // The first Security header and its first Assertion, the same ones cardSource follows.
   const security = childElement(header, XDS_NS.wsse, 'Security');
@@ -184,6 +195,7 @@ function readEnvelope(
     },
     documents: documentElements.map((c) => readDocumentContent(c, parts)),
     blanked: documentElements.some((c) => childElement(c, XDS_NS.xop, 'Include') === undefined),
+    payload,
   };
 }
 
@@ -249,7 +261,7 @@ export function readIti41Request(
     }
     throw err;
   }
-  let envelope: Envelope | ReadResult;
+  let envelope: ReturnType<typeof readEnvelope>;
   let metadataSource: Uint8Array | string = soapBytes;
   try {
     envelope = readEnvelope(doc, checked.text, parts, guess);
@@ -263,7 +275,7 @@ export function readIti41Request(
   if ('ok' in envelope) {
     return envelope;
   }
-  const { blanked: _blanked, ...read } = envelope;
+  const { blanked: _blanked, payload: _payload, ...read } = envelope;
   const parsed = parseSubmission(metadataSource, { url: 'request.xml', maxBytes });
   return {
     ok: true,
@@ -291,5 +303,86 @@ function cardSource(soapText: string, soapNs: string): string | undefined {
   } catch {
     // libxml2 accepted the text, so the scan fails only on markup it does not model; no card then.
     return undefined;
+  }
+}
+
+/** A registry or repository request (ITI-18, ITI-43): its SOAP and DGWS facts and what `readPayload` took from the body. */
+export interface SoapQueryRequest<T> {
+  readonly soapVersion: SoapVersion;
+  readonly messageId?: string;
+  readonly action?: string;
+  readonly dgws: DgwsHeaders;
+  readonly payload: T;
+}
+
+export type QueryReadResult<T> =
+  { readonly ok: true; readonly request: SoapQueryRequest<T> } | Exclude<ReadResult, { readonly ok: true }>;
+
+/**
+ * Reads a plain SOAP (or MTOM) request whose body must be `expected`, with the same refusals as
+ * ITI-41 (media type, well-formedness, envelope, body element). `readPayload` runs while the
+ * document is open.
+ */
+export function readSoapQuery<T>(
+  body: Uint8Array,
+  contentTypeHeader: string | undefined,
+  maxBytes: number,
+  expected: ExpectedPayload,
+  readPayload: (payload: XmlElement) => T
+): QueryReadResult<T> {
+  const ct = parseContentType(contentTypeHeader ?? '');
+  const guess = guessVersion(ct);
+  let soapBytes: Uint8Array;
+  if (ct.mediaType === 'multipart/related') {
+    try {
+      soapBytes = parseMultipartRelated(body, contentTypeHeader ?? '').root.body;
+    } catch (err) {
+      if (!isKihError(err)) {
+        throw err;
+      }
+      return clientFault(guess, `The MTOM/XOP message cannot be read: ${err.message}`) as QueryReadResult<T>;
+    }
+  } else if (PLAIN_SOAP_TYPES.includes(ct.mediaType)) {
+    soapBytes = body;
+  } else {
+    return {
+      ok: false,
+      kind: 'media-type',
+      message: `Content-Type ${JSON.stringify(ct.mediaType || '(none)')} is not a SOAP type (text/xml, application/soap+xml) or multipart/related.`,
+    };
+  }
+  const checked = checkInputBytes(soapBytes, maxBytes);
+  if (!checked.ok) {
+    return clientFault(
+      guess,
+      'The SOAP envelope cannot be read (not UTF-8, empty, or with a DOCTYPE).'
+    ) as QueryReadResult<T>;
+  }
+  let doc: XmlDocument;
+  try {
+    doc = parseLibxml(soapBytes, { url: 'request.xml', option: SAFE_PARSE_OPTIONS });
+  } catch (err) {
+    if (err instanceof XmlParseError) {
+      return clientFault(guess, 'The SOAP envelope is not well-formed XML.') as QueryReadResult<T>;
+    }
+    throw err;
+  }
+  try {
+    const envelope = readEnvelope(doc, checked.text, [], guess, expected);
+    if ('ok' in envelope) {
+      return envelope as QueryReadResult<T>;
+    }
+    return {
+      ok: true,
+      request: {
+        soapVersion: envelope.soapVersion,
+        ...(envelope.messageId !== undefined ? { messageId: envelope.messageId } : {}),
+        ...(envelope.action !== undefined ? { action: envelope.action } : {}),
+        dgws: envelope.dgws,
+        payload: readPayload(envelope.payload),
+      },
+    };
+  } finally {
+    doc.dispose();
   }
 }

@@ -30,8 +30,8 @@ export const WSA_SOAP_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/
 /** DGWS FlowStatus of a finished exchange (the DGWS value is spelt this way). */
 const FLOW_FINALIZED = 'flow_finalized_succesfully';
 
-/** An `rs:RegistryResponse`; every text passes the CPR mask. */
-export function registryResponseXml(status: RegistryStatus, errors: readonly RegistryErrorEntry[] = []): string {
+/** An `rs:RegistryErrorList` (empty text when there are no errors), prefix `rs:` declared by the caller; texts pass the CPR mask. */
+export function registryErrorListXml(errors: readonly RegistryErrorEntry[]): string {
   let list = '';
   if (errors.length > 0) {
     const highest = errors.some((e) => e.severity === 'error') ? SEVERITY_URN.error : SEVERITY_URN.warning;
@@ -48,7 +48,18 @@ export function registryResponseXml(status: RegistryStatus, errors: readonly Reg
         .join('') +
       '</rs:RegistryErrorList>';
   }
-  return `<rs:RegistryResponse xmlns:rs="${XDS_NS.rs}" status="${STATUS_URN[status]}">${list}</rs:RegistryResponse>`;
+  return list;
+}
+
+/** ebRS status URNs, PartialSuccess included (ITI-18 and ITI-43 answers). */
+export const RESPONSE_STATUS_URN = {
+  ...STATUS_URN,
+  partialSuccess: 'urn:ihe:iti:2007:ResponseStatusType:PartialSuccess',
+} as const;
+
+/** An `rs:RegistryResponse`; every text passes the CPR mask. */
+export function registryResponseXml(status: RegistryStatus, errors: readonly RegistryErrorEntry[] = []): string {
+  return `<rs:RegistryResponse xmlns:rs="${XDS_NS.rs}" status="${STATUS_URN[status]}">${registryErrorListXml(errors)}</rs:RegistryResponse>`;
 }
 
 /** Fault codes by their SOAP 1.1 names; SOAP 1.2 answers use Sender/Receiver. */

@@ -12,9 +12,32 @@ export const SCENARIO_KINDS = [
   'not-authorized',
   'non-multipart',
   'no-relates-to',
+  'registration-delay',
+  'metadata-changed',
+  'retrieve-other-bytes',
+  'repository-unavailable',
 ] as const;
 
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+
+/** Which endpoint takes which kinds: a scenario queued for a query must not be used up by a submission. */
+export const ENDPOINT_SCENARIO_KINDS = {
+  iti41: [
+    'slow',
+    'timeout-before-store',
+    'timeout-after-store',
+    'busy',
+    'duplicate-in-registry',
+    'http-503',
+    'expired-idcard',
+    'not-authorized',
+    'non-multipart',
+    'no-relates-to',
+    'registration-delay',
+  ],
+  iti18: ['metadata-changed', 'expired-idcard', 'not-authorized', 'http-503'],
+  iti43: ['retrieve-other-bytes', 'repository-unavailable', 'expired-idcard', 'not-authorized', 'http-503'],
+} as const satisfies Readonly<Record<string, readonly ScenarioKind[]>>;
 
 export interface Scenario {
   readonly kind: ScenarioKind;
@@ -44,6 +67,11 @@ export const DEFAULT_DELAY_MS: Readonly<Record<ScenarioKind, number>> = {
   'not-authorized': 0,
   'non-multipart': 0,
   'no-relates-to': 0,
+  // The stored document is registered (found by ITI-18 and ITI-43) only this long after it was stored.
+  'registration-delay': 5_000,
+  'metadata-changed': 0,
+  'retrieve-other-bytes': 0,
+  'repository-unavailable': 0,
 };
 
 /** The delay a scenario waits for: its own, or its kind's default. */
@@ -133,9 +161,11 @@ export class ScenarioQueue {
    * Takes one use of the first scenario that matches a request carrying these uniqueIds (an
    * unreadable request has none and matches only scenarios without a uniqueId).
    */
-  take(uniqueIds: readonly string[]): Scenario | undefined {
+  take(uniqueIds: readonly string[], kinds?: readonly ScenarioKind[]): Scenario | undefined {
     const index = this.queue.findIndex(
-      (q) => q.scenario.uniqueId === undefined || uniqueIds.includes(q.scenario.uniqueId)
+      (q) =>
+        (kinds === undefined || kinds.includes(q.scenario.kind)) &&
+        (q.scenario.uniqueId === undefined || uniqueIds.includes(q.scenario.uniqueId))
     );
     const found = this.queue[index];
     if (!found) {

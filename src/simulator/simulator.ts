@@ -8,7 +8,9 @@ import type { IdCardVerifier } from './dgws-check.js';
 import { jsonReply, readBody, send, textReply } from './http-reply.js';
 import type { HttpReply } from './http-reply.js';
 import { handleIti41 } from './iti41-handler.js';
-import type { CdaValidation, Iti41Context } from './iti41-handler.js';
+import type { CdaValidation } from './iti41-handler.js';
+import { handleIti18, handleIti43 } from './registry-handler.js';
+import type { RegistryContext } from './registry-handler.js';
 import { checkScenario, ScenarioQueue } from './scenarios.js';
 import type { Scenario } from './scenarios.js';
 import { InFlight } from './in-flight.js';
@@ -60,6 +62,9 @@ export interface Simulator {
   readonly iti41Url: string;
   readonly stsUrl: string;
   readonly queryUrl: string;
+  /** ITI-18 Registry Stored Query and ITI-43 Retrieve Document Set. */
+  readonly registryUrl: string;
+  readonly retrieveUrl: string;
   /** Every stored entry with that uniqueId, oldest first. */
   lookup(uniqueId: string): StoredEntry[];
   entries(): StoredEntry[];
@@ -145,7 +150,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const closing = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
-  const ctx: Iti41Context = {
+  const ctx: RegistryContext = {
+    repositoryUniqueId,
+    registeredFrom: new Map(),
     store,
     scenarios,
     requireDgws: options.requireDgws ?? true,
@@ -221,6 +228,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+    if (url.pathname === PATHS.iti18 || url.pathname === PATHS.iti43) {
+      if (req.method === 'POST') {
+        await (url.pathname === PATHS.iti18 ? handleIti18 : handleIti43)(req, res, ctx);
+      } else {
+        send(res, { ...textReply(405, 'POST only.\n'), headers: { allow: 'POST' } });
+      }
+      return;
+    }
     if (url.pathname === PATHS.iti41) {
       if (req.method === 'POST') {
         await handleIti41(req, res, ctx);

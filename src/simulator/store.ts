@@ -5,6 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { KihError } from '../core/kih-error.js';
 import { isUuid, newUuidUrn } from '../xds/datatypes.js';
+import type { DocumentEntry } from '../xds/metadata-model.js';
 import { KeyedLock } from './keyed-lock.js';
 
 export interface StoredEntry {
@@ -28,11 +29,15 @@ export interface NewEntry {
   readonly bytes: Uint8Array;
   readonly patientId: string;
   readonly messageId: string;
+  /** The DocumentEntry as submitted, kept for ITI-18 answers (entryUUID, hash and size set by the store). */
+  readonly metadata?: DocumentEntry;
 }
 
 export const STORE_FILES = {
   index: 'index.jsonl',
   documents: 'documents',
+  /** `<entry uuid>.json`: the registered DocumentEntry of each entry, for the registry side (ITI-18). */
+  registry: 'registry',
   lock: 'lock',
   key: 'store-key',
 } as const;
@@ -186,15 +191,18 @@ export class DocumentStore {
     let locked = false;
     try {
       await mkdir(path.join(root, STORE_FILES.documents), { recursive: true });
+      await mkdir(path.join(root, STORE_FILES.registry), { recursive: true });
       await takeLock(lockFile);
       locked = true;
       const key = await readOrCreateKey(path.join(root, STORE_FILES.key));
       const entries = await loadIndex(path.join(root, STORE_FILES.index));
       // Temp files left by a crash between write and rename hold nothing the index refers to.
-      const docs = path.join(root, STORE_FILES.documents);
-      for (const name of await readdir(docs)) {
-        if (name.startsWith(TEMP_PREFIX)) {
-          await rm(path.join(docs, name), { force: true });
+      for (const sub of [STORE_FILES.documents, STORE_FILES.registry]) {
+        const dirPath = path.join(root, sub);
+        for (const name of await readdir(dirPath)) {
+          if (name.startsWith(TEMP_PREFIX)) {
+            await rm(path.join(dirPath, name), { force: true });
+          }
         }
       }
       const index = await open(path.join(root, STORE_FILES.index), 'a');
@@ -222,6 +230,35 @@ export class DocumentStore {
     } else {
       this.byUniqueId.set(e.uniqueId, [e]);
     }
+  }
+
+  /** The entry with this entryUUID (`urn:uuid:…`), if stored. */
+  byEntryUUID(entryUUID: string): StoredEntry | undefined {
+    return this.all.find((e) => e.entryUUID === entryUUID);
+  }
+
+  private registryPath(entryUUID: string): string {
+    return path.join(this.dir, STORE_FILES.registry, `${entryUUID.replace(/^urn:uuid:/, '')}.json`);
+  }
+
+  /**
+   * The registered DocumentEntry of a stored entry; undefined for entries stored before the
+   * simulator kept metadata (they are found by uniqueId but cannot be listed as LeafClass).
+   */
+  async registered(entry: StoredEntry): Promise<DocumentEntry | undefined> {
+    try {
+      return JSON.parse(await readFile(this.registryPath(entry.entryUUID), 'utf8')) as DocumentEntry;
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** The stored bytes of an entry. */
+  readDocument(entry: StoredEntry): Promise<Buffer> {
+    return readFile(this.documentPath(entry.sha256));
   }
 
   lookup(uniqueId: string): StoredEntry[] {
@@ -256,6 +293,21 @@ export class DocumentStore {
     }
     // Same name, same bytes: renaming over an existing copy changes nothing.
     await rename(temp, this.documentPath(sha256));
+    await syncDirectory(dir);
+  }
+
+  /** Written (fsync'd) before the index line, so an entry in the index always has its metadata. */
+  private async writeRegistered(metadata: DocumentEntry): Promise<void> {
+    const dir = path.join(this.dir, STORE_FILES.registry);
+    const temp = path.join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+    const fh = await open(temp, 'wx');
+    try {
+      await fh.writeFile(JSON.stringify(metadata));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, this.registryPath(metadata.entryUUID));
     await syncDirectory(dir);
   }
 
@@ -307,6 +359,14 @@ export class DocumentStore {
     };
     try {
       await this.writeDocument(sha256, input.bytes);
+      if (input.metadata) {
+        await this.writeRegistered({
+          ...input.metadata,
+          entryUUID,
+          hash: entry.hash,
+          size: entry.size,
+        });
+      }
       await this.appendIndex(`${JSON.stringify(entry)}\n`);
     } catch (err) {
       this.usedEntryUuids.delete(entryUUID);

@@ -3,6 +3,8 @@ import type { ValidationIssue } from '../core/report.js';
 import { externalIdentifiersWithScheme } from '../xds/ebrim-model.js';
 import { checkSubmission, DEFAULT_METADATA_RULE_OPTIONS } from '../xds/metadata-rules.js';
 import { allFormatCodes } from '../xds/prepare-submission.js';
+import type { DocumentEntry } from '../xds/metadata-model.js';
+import { rimToDocumentEntries } from '../xds/rim-to-metadata.js';
 import { DOCUMENT_ENTRY } from '../xds/vocabulary.js';
 import type { Iti41Request } from './iti41-reader.js';
 import type { RegistryErrorEntry } from './registry-response.js';
@@ -13,6 +15,8 @@ export interface CheckedDocument {
   readonly uniqueId: string;
   readonly patientId: string;
   readonly bytes: Uint8Array;
+  /** The DocumentEntry as the registry keeps it (ITI-18 answers). */
+  readonly entry?: DocumentEntry;
 }
 
 export type SubmissionCheck =
@@ -156,6 +160,10 @@ export function checkIti41Submission(request: Iti41Request, options: SubmissionC
   }
 
   const documents: CheckedDocument[] = [];
+  // Mapped with the bytes, so entries that leave hash and size to the repository get them.
+  const registered = new Map(
+    rimToDocumentEntries(sub, { documents: bytesById }).entries.map((e) => [e.entryUUID, e] as const)
+  );
   for (const eo of sub.extrinsicObjects) {
     const bytes = bytesById.get(eo.id);
     const uniqueId = externalIdentifiersWithScheme(eo, DOCUMENT_ENTRY.uniqueId)[0]?.value;
@@ -173,7 +181,8 @@ export function checkIti41Submission(request: Iti41Request, options: SubmissionC
         ],
       };
     }
-    documents.push({ entryId: eo.id, uniqueId, patientId, bytes });
+    const entry = registered.get(eo.id);
+    documents.push({ entryId: eo.id, uniqueId, patientId, bytes, ...(entry ? { entry } : {}) });
   }
   return { ok: true, documents };
 }

@@ -19,6 +19,10 @@ export interface SendTarget {
   readonly dgws: boolean;
   /** "Is uniqueId X stored, with which hash" (the simulator has one; KIH has none for senders). */
   readonly queryEndpoint?: string;
+  /** ITI-18 and ITI-43 endpoints and the repository's id, for `kih verify`. */
+  readonly registryEndpoint?: string;
+  readonly retrieveEndpoint?: string;
+  readonly repositoryUniqueId?: string;
 }
 
 /** Where DGWS ID cards come from (an STS-backed cache, or a fixed card from a file). */
@@ -218,7 +222,7 @@ export async function sendSubmission(
         await sleep(step.delayMs);
         break;
       case 'check-arrival': {
-        const arrival = await checkArrival(options.transport, target.queryEndpoint, entry.uniqueId, entry.hash);
+        const arrival = await checkArrival(options.transport, target, entry.uniqueId, entry.hash, options.idCards);
         if (arrival === 'stored') {
           return finish(last, {
             outcome: 'success',

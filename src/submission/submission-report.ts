@@ -12,6 +12,8 @@ export interface SubmissionSummary {
   readonly unknown: number;
   /** Invalid document or metadata: never sent. */
   readonly notSent: number;
+  /** With `--verify`: stored documents the registry and repository confirmed as sent. */
+  readonly verified?: number;
 }
 
 export interface SubmissionRunReport {
@@ -25,15 +27,23 @@ export interface SubmissionRunReport {
 
 export function summarizeSubmissions(documents: readonly DocumentSubmission[]): SubmissionSummary {
   const counts = { documents: documents.length, success: 0, partialSuccess: 0, failure: 0, unknown: 0, notSent: 0 };
+  let verified = 0;
+  let checked = false;
   for (const doc of documents) {
     counts[doc.outcome]++;
+    if (doc.verification) {
+      checked = true;
+      verified += doc.verification.outcome === 'verified' ? 1 : 0;
+    }
   }
-  return counts;
+  return checked ? { ...counts, verified } : counts;
 }
 
-/** Every document stored; anything else is worth a look (exit status 1). */
+/** Every document stored (and, when checked, verified); anything else is worth a look (exit status 1). */
 export function allStored(summary: SubmissionSummary): boolean {
-  return summary.success === summary.documents;
+  return (
+    summary.success === summary.documents && (summary.verified === undefined || summary.verified === summary.success)
+  );
 }
 
 /** The errors shown per document in text; JSON has them all. */
@@ -46,6 +56,12 @@ function documentLines(doc: DocumentSubmission): string[] {
   const lines = [doc.uniqueId ? `${head} ${doc.uniqueId}` : head];
   if (doc.outcome !== 'success' || doc.confirmedByQuery) {
     lines.push(`  ${doc.message}`);
+  }
+  if (doc.verification) {
+    const v = doc.verification;
+    lines.push(
+      `  verify: ${v.outcome}${v.class ? ` (${v.class})` : ''}${v.outcome === 'verified' ? '' : `: ${v.message}`}`
+    );
   }
   for (const e of doc.errors.slice(0, TEXT_ERRORS)) {
     lines.push(`  ${e.errorCode}${e.location ? ` at ${e.location}` : ''}: ${e.codeContext}`);
@@ -64,6 +80,7 @@ export function renderSubmissionText(report: SubmissionRunReport): string {
     `${s.failure} refused`,
     ...(s.unknown ? [`${s.unknown} unknown (check the repository before re-sending)`] : []),
     `${s.notSent} not sent (invalid)`,
+    ...(s.verified !== undefined ? [`${s.verified} verified`] : []),
   ];
   return [
     ...report.documents.flatMap(documentLines),

@@ -9,6 +9,8 @@ import type { RegistryErrorInfo } from '../xds/response/outcome.js';
 import { sendSubmission } from './send-submission.js';
 import type { AttemptRecord, SendOptions, SendTarget, SubmissionClass, SubmissionStatus } from './send-submission.js';
 import type { Target } from '../config/targets.js';
+import { verifyDocument } from './verify-document.js';
+import type { VerifyResult } from './verify-document.js';
 
 /** `notSent`: the document or its metadata has errors, so nothing went to the repository. */
 export type DocumentOutcome = SubmissionStatus | 'notSent';
@@ -38,6 +40,8 @@ export interface DocumentSubmission {
   };
   readonly confirmedByQuery?: boolean;
   readonly attempts: readonly AttemptRecord[];
+  /** With `--verify`: the registry and repository check made right after a successful submission. */
+  readonly verification?: VerifyResult;
 }
 
 export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
@@ -49,6 +53,8 @@ export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
   /** The project's validator; absent: the document is sent unvalidated (to see what the repository says). */
   readonly validator?: Pick<DocumentValidator, 'validateBytes'>;
   readonly profile?: ProfileId;
+  /** Check each stored document at the registry and repository at once (`--verify`); waitMs for a lagging registration. */
+  readonly verify?: { readonly waitMs: number };
 }
 
 /** A finding as the error entry of a submission that was not sent (the same shape the repository's errors have). */
@@ -128,6 +134,17 @@ export async function submitDocument(
     };
   }
   const result = await sendSubmission(prepared.metadata, bytes, options.send, options);
+  const entry = prepared.metadata.documentEntries[0];
+  // Checked against exactly the metadata sent, so a field the registry changed shows up.
+  const verification =
+    options.verify && result.outcome === 'success' && entry
+      ? await verifyDocument({ uniqueId: entry.uniqueId, file, expected: entry, bytes }, options.send, {
+          transport: options.transport,
+          ...(options.policy ? { policy: options.policy } : {}),
+          ...(options.idCards ? { idCards: options.idCards } : {}),
+          waitMs: options.verify.waitMs,
+        })
+      : undefined;
   return {
     ...base,
     outcome: result.outcome,
@@ -141,6 +158,7 @@ export async function submitDocument(
     validation,
     ...(result.confirmedByQuery ? { confirmedByQuery: true } : {}),
     attempts: result.attempts,
+    ...(verification ? { verification } : {}),
   };
 }
 

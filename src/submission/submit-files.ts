@@ -8,7 +8,7 @@ import { summarizeSubmissions } from './submission-report.js';
 import type { SubmissionRunReport } from './submission-report.js';
 import { submitDocument, unreadableDocument } from './submit-document.js';
 import type { DocumentSubmission } from './submit-document.js';
-import { openTargetSession } from './target-session.js';
+import { openTargetSession, requireRegistry } from './target-session.js';
 import type { LocalPeer } from './target-session.js';
 import type { Target } from '../config/targets.js';
 
@@ -31,6 +31,8 @@ export interface SubmitFilesOptions {
   readonly concurrency?: number;
   /** Called as each document finishes (in completion order). */
   readonly onDocument?: (doc: DocumentSubmission, index: number) => void;
+  /** `--verify`: check each stored document at the target's registry and repository right away. */
+  readonly verify?: { readonly waitMs: number };
 }
 
 export const DEFAULT_SUBMIT_CONCURRENCY = 4;
@@ -71,6 +73,9 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
   const started = performance.now();
   const { target } = options;
   const resources = new Resources();
+  if (options.verify && !target.embedded) {
+    requireRegistry(target);
+  }
   try {
     const validateHere = options.validate ?? true;
     let validator: Validator | undefined;
@@ -95,6 +100,10 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
     });
     resources.add(() => session.close());
     const { send, transport, policy, idCards } = session;
+    if (options.verify) {
+      // Refused before anything is sent: a run that cannot verify should not half-happen.
+      requireRegistry(session.send);
+    }
 
     const documents = await runLimited(
       files.length,
@@ -118,6 +127,7 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
           ...(idCards ? { idCards } : {}),
           ...(validateHere && validator ? { validator } : {}),
           ...(options.profile ? { profile: options.profile } : {}),
+          ...(options.verify ? { verify: options.verify } : {}),
         });
         options.onDocument?.(result, index);
         return result;

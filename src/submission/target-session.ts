@@ -17,6 +17,9 @@ import type { Target } from '../config/targets.js';
 export interface LocalPeer {
   readonly iti41Url: string;
   readonly queryUrl: string;
+  /** ITI-18 and ITI-43 endpoints of the peer (`kih verify`). */
+  readonly registryUrl?: string;
+  readonly retrieveUrl?: string;
   readonly stsUrl: string;
   /** The only certificate whose ID cards the peer's repository trusts. */
   readonly federationCertificatePem: string;
@@ -40,6 +43,10 @@ export interface TargetSession {
   readonly idCards?: IdCardSource;
   readonly policy: RetryPolicy;
   close(): Promise<void>;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, string>>);
 }
 
 /**
@@ -70,6 +77,9 @@ export async function openTargetSession(
       : target.queryEndpoint !== undefined
         ? { queryEndpoint: target.queryEndpoint }
         : {}),
+    ...optional('registryEndpoint', peer ? peer.registryUrl : target.registryEndpoint),
+    ...optional('retrieveEndpoint', peer ? peer.retrieveUrl : target.retrieveEndpoint),
+    ...optional('repositoryUniqueId', target.repositoryUniqueId),
   };
   const idCards = await idCardSourceFor(target, {
     ...(options.idCardFile !== undefined ? { cardFile: options.idCardFile } : {}),
@@ -89,4 +99,27 @@ export async function openTargetSession(
     policy: { ...DEFAULT_RETRY_POLICY, ...target.retry },
     close: () => transport.close(),
   };
+}
+
+/** Refuses, before anything is sent, a target that cannot be asked (KIH's registry address is not known to the tool). */
+export function requireRegistry(target: {
+  readonly name: string;
+  readonly registryEndpoint?: string | undefined;
+  readonly retrieveEndpoint?: string | undefined;
+}): { registry: string; retrieve: string } {
+  const { registryEndpoint, retrieveEndpoint, name } = target;
+  if (registryEndpoint === undefined || retrieveEndpoint === undefined) {
+    const missing = [
+      registryEndpoint === undefined ? 'registryEndpoint' : '',
+      retrieveEndpoint === undefined ? 'retrieveEndpoint' : '',
+    ]
+      .filter((s) => s !== '')
+      .join(' and ');
+    throw new KihError(
+      'CONFIG_ERR_INVALID',
+      `Target "${name}" has no ${missing}: the tool does not know where this target's registry (ITI-18) and repository (ITI-43) answer. Set targets.${name}.registryEndpoint and targets.${name}.retrieveEndpoint in the settings file (--config).`,
+      { path: `targets.${name}` }
+    );
+  }
+  return { registry: registryEndpoint, retrieve: retrieveEndpoint };
 }

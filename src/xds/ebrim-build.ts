@@ -128,6 +128,23 @@ function registryPackage(ids: Ids, ss: SubmissionSet): string {
   );
 }
 
+/**
+ * One DocumentEntry as a `rim:ExtrinsicObject` (prefix `rim:`, declared by the caller's element),
+ * as a registry lists it in an ITI-18 LeafClass answer; `extraSlots` adds registry-side slots
+ * such as `repositoryUniqueId`.
+ */
+export function buildExtrinsicObject(
+  de: DocumentEntry,
+  extraSlots: Readonly<Record<string, readonly string[]>> = {}
+): string {
+  const xml = extrinsicObject(new Ids(), de);
+  const added = Object.entries(extraSlots)
+    .map(([name, values]) => slot(name, values))
+    .join('');
+  // Slots come first in an ExtrinsicObject (ebRIM sequence), so the added ones go before the others.
+  return added ? xml.replace('><rim:Slot ', `>${added}<rim:Slot `) : xml;
+}
+
 function documentElement(id: string, content: DocumentContent): string {
   return content.kind === 'xop'
     ? `<xds:Document id="${esc(id)}"><xop:Include href="${esc(content.href)}"/></xds:Document>`

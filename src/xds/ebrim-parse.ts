@@ -222,6 +222,56 @@ function readDocument(at: Located): RimDocument {
   };
 }
 
+type RegistryObjects = Pick<
+  RimSubmission,
+  'extrinsicObjects' | 'registryPackages' | 'classifications' | 'associations' | 'objectRefs'
+>;
+
+/** The XDS objects of a `rim:RegistryObjectList`, in document order by kind. */
+function readObjects(list: Located): RegistryObjects {
+  const extrinsicObjects: RimExtrinsicObject[] = [];
+  const registryPackages: RimRegistryPackage[] = [];
+  const classifications: RimClassification[] = [];
+  const associations: RimAssociation[] = [];
+  const objectRefs: RimObjectRef[] = [];
+  for (const child of children(list)) {
+    if (child.ns !== XDS_NS.rim) {
+      continue;
+    }
+    switch (child.local) {
+      case 'ExtrinsicObject':
+        extrinsicObjects.push(readExtrinsicObject(child));
+        break;
+      case 'RegistryPackage':
+        registryPackages.push(readClassified(child));
+        break;
+      case 'Classification':
+        classifications.push(readClassification(child));
+        break;
+      case 'Association':
+        associations.push(readAssociation(child));
+        break;
+      case 'ObjectRef':
+        objectRefs.push(readObjectRef(child));
+        break;
+      default:
+        // Other ebRIM objects have no meaning in XDS metadata; the rules judge only what XDS defines.
+        break;
+    }
+  }
+  return { extrinsicObjects, registryPackages, classifications, associations, objectRefs };
+}
+
+/**
+ * The objects of a `rim:RegistryObjectList` found elsewhere than in a submission (an ITI-18
+ * AdhocQueryResponse), read exactly as a submission's, so both map to the same metadata model.
+ * The caller owns `list`'s document and must keep it open during the call.
+ */
+export function readRegistryObjectList(list: XmlElement): RimSubmission {
+  const at = locate(list, pathOf(list));
+  return { kind: 'submit-objects', request: { line: at.line, xpath: at.xpath }, ...readObjects(at), documents: [] };
+}
+
 /** The request element: the ITI-41 wrapper if there is one (it holds the documents), else a bare SubmitObjectsRequest. */
 function findRequest(doc: XmlDocument): { wrapper: XmlElement | null; request: XmlElement } | null {
   const ns = { xds: XDS_NS.xds, lcm: XDS_NS.lcm };
@@ -256,36 +306,7 @@ function readSubmission(doc: XmlDocument): ParseSubmissionResult {
       ],
     };
   }
-  const extrinsicObjects: RimExtrinsicObject[] = [];
-  const registryPackages: RimRegistryPackage[] = [];
-  const classifications: RimClassification[] = [];
-  const associations: RimAssociation[] = [];
-  const objectRefs: RimObjectRef[] = [];
-  for (const child of children(list)) {
-    if (child.ns !== XDS_NS.rim) {
-      continue;
-    }
-    switch (child.local) {
-      case 'ExtrinsicObject':
-        extrinsicObjects.push(readExtrinsicObject(child));
-        break;
-      case 'RegistryPackage':
-        registryPackages.push(readClassified(child));
-        break;
-      case 'Classification':
-        classifications.push(readClassification(child));
-        break;
-      case 'Association':
-        associations.push(readAssociation(child));
-        break;
-      case 'ObjectRef':
-        objectRefs.push(readObjectRef(child));
-        break;
-      default:
-        // Other ebRIM objects have no meaning in XDS metadata; the rules judge only what XDS defines.
-        break;
-    }
-  }
+  const objects = readObjects(list);
   const documents = found.wrapper
     ? childrenNamed(locate(found.wrapper, pathOf(found.wrapper)), XDS_NS.xds, 'Document').map(readDocument)
     : [];
@@ -293,11 +314,7 @@ function readSubmission(doc: XmlDocument): ParseSubmissionResult {
     submission: {
       kind: found.wrapper ? 'provide-and-register' : 'submit-objects',
       request: { line: request.line, xpath: request.xpath },
-      extrinsicObjects,
-      registryPackages,
-      classifications,
-      associations,
-      objectRefs,
+      ...objects,
       documents,
     },
     issues: [],

@@ -255,3 +255,18 @@ export function rimToMetadata(sub: RimSubmission, options: RimToMetadataOptions 
     issues: [],
   };
 }
+
+/**
+ * The DocumentEntries among registry objects that stand without a SubmissionSet (an ITI-18
+ * LeafClass answer). An entry the model cannot hold is left out and named in `issues`.
+ */
+export function rimToDocumentEntries(
+  sub: RimSubmission,
+  options: RimToMetadataOptions = {}
+): { entries: DocumentEntry[]; issues: ValidationIssue[] } {
+  const r = new Reader();
+  const entries = sub.extrinsicObjects
+    .map((eo) => readDocumentEntry(r, eo, options))
+    .filter((e): e is DocumentEntry => e !== null);
+  return { entries, issues: r.issues };
+}

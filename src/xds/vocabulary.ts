@@ -8,6 +8,7 @@ export const XDS_NS = {
   lcm: 'urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0',
   rim: 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0',
   rs: 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0',
+  query: 'urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0',
   xop: 'http://www.w3.org/2004/08/xop/include',
   soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
   soap12: 'http://www.w3.org/2003/05/soap-envelope',
@@ -22,6 +23,18 @@ export const XDS_NS = {
 /** WS-Addressing actions of ITI-41. */
 export const ITI41_ACTION = 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b';
 export const ITI41_RESPONSE_ACTION = 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse';
+/** WS-Addressing actions of ITI-18 (Registry Stored Query) and ITI-43 (Retrieve Document Set). */
+export const ITI18_ACTION = 'urn:ihe:iti:2007:RegistryStoredQuery';
+export const ITI18_RESPONSE_ACTION = 'urn:ihe:iti:2007:RegistryStoredQueryResponse';
+export const ITI43_ACTION = 'urn:ihe:iti:2007:RetrieveDocumentSet';
+export const ITI43_RESPONSE_ACTION = 'urn:ihe:iti:2007:RetrieveDocumentSetResponse';
+
+/** Stored query ids (ITI TF-2a 3.18.4.1.2.3.7). */
+export const STORED_QUERY = {
+  findDocuments: 'urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d',
+  getDocuments: 'urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4',
+} as const;
+
 export const WSA_ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
 
 /** DocumentEntry classification schemes, external-identifier schemes and object types. */

@@ -118,7 +118,13 @@ describe('kih submit against a running simulator: every outcome class', () => {
 
   beforeAll(async () => {
     sim = await startProjectSimulator({ storeDir: path.join(dir, 'running-store') });
-    const { queryEndpoint: _query, ...withoutQuery } = simulatorTargetSettings(sim.url);
+    // Like KIH as configured today: neither the simulator's query nor a registry (ITI-18) to ask.
+    const {
+      queryEndpoint: _query,
+      registryEndpoint: _registry,
+      retrieveEndpoint: _retrieve,
+      ...withoutQuery
+    } = simulatorTargetSettings(sim.url);
     const tuning = { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, timeouts: { headersMs: 1_000 } };
     config = write(
       'targets.json',

@@ -45,6 +45,37 @@ describe('resolveTarget', () => {
     });
   });
 
+  it('registry and retrieve endpoints: built in for the simulator, unset for KIH, set by the file, refused when not URLs', () => {
+    expect(resolveTarget('simulator', undefined)).toMatchObject({
+      registryEndpoint: 'http://127.0.0.1:8041/kih-sim/registry/iti18',
+      retrieveEndpoint: 'http://127.0.0.1:8041/kih-sim/repository/iti43',
+    });
+    const kih = resolveTarget('kih-test', undefined);
+    expect(kih.registryEndpoint).toBeUndefined();
+    expect(kih.retrieveEndpoint).toBeUndefined();
+    const set = resolveTarget(
+      'kih-test',
+      file({
+        targets: {
+          'kih-test': {
+            registryEndpoint: 'https://127.0.0.1:9443/iti18',
+            retrieveEndpoint: 'https://127.0.0.1:9443/iti43',
+          },
+        },
+      })
+    );
+    expect(set).toMatchObject({
+      registryEndpoint: 'https://127.0.0.1:9443/iti18',
+      retrieveEndpoint: 'https://127.0.0.1:9443/iti43',
+    });
+    expect(() =>
+      resolveTarget('kih-test', file({ targets: { 'kih-test': { registryEndpoint: 'not a url' } } }))
+    ).toThrow(/registryEndpoint/);
+    expect(() => resolveTarget('kih-test', file({ targets: { 'kih-test': { retrieveEndpoint: 42 } } }))).toThrow(
+      /retrieveEndpoint/
+    );
+  });
+
   it('an endpoint for local turns off the embedded simulator', () => {
     expect(resolveTarget('local', file({ targets: { local: { endpoint: 'http://127.0.0.1:9000/x' } } })).embedded).toBe(
       false

@@ -5,6 +5,7 @@ import { checkInputBytes } from '../../xml/input-checks.js';
 import { parseLibxml } from '../../xml/libxml.js';
 import { isKihError } from '../../core/kih-error.js';
 import { parseContentType, parseMultipartRelated } from '../mtom.js';
+import type { MimePart } from '../mtom.js';
 import { classifyOutcome, UNEXPECTED_RESPONSE_CODE } from './outcome.js';
 import type { RegistryErrorInfo, RegistryStatus, SoapFaultInfo, SubmissionOutcome } from './outcome.js';
 import { childElement, elementChildren, trimmedText } from '../../xml/libxml-tree.js';
@@ -139,14 +140,38 @@ function readFault(fault: XmlElement, soapVersion: '1.1' | '1.2'): SoapFaultInfo
   return { soapVersion, code, subcodes, reason, ...(dgwsFaultCode ? { dgwsFaultCode } : {}) };
 }
 
-/** Reads a parsed answer; `undefined` when it is neither a RegistryResponse nor a SOAP fault. */
-function readDocument(doc: XmlDocument): Reading | undefined {
+/**
+ * What one kind of answer looks like inside the SOAP body: ITI-41's RegistryResponse, ITI-18's
+ * AdhocQueryResponse, ITI-43's RetrieveDocumentSetResponse. All carry an ebRS status and error list.
+ */
+export interface PayloadReader<T> {
+  /** Named in the message when the body holds something else. */
+  readonly expected: string;
+  /** The element with the ebRS `status` and `rs:RegistryErrorList`, when the payload is this answer. */
+  statusElement(payload: XmlElement): XmlElement | undefined;
+  /** Reads the answer's own content while the document is open (MTOM parts for XOP includes). */
+  read(payload: XmlElement, parts: readonly MimePart[]): T;
+}
+
+export interface SoapAnswer<T> {
+  readonly outcome: SubmissionOutcome;
+  /** Present when the body held the expected answer (whatever its status). */
+  readonly data?: T;
+}
+
+/** Reads a parsed answer; `undefined` when it is neither the expected answer nor a SOAP fault. */
+function readDocument<T>(
+  doc: XmlDocument,
+  reader: PayloadReader<T>,
+  parts: readonly MimePart[]
+): { reading: Reading; data?: T } | undefined {
   const root = doc.root;
   const reading: Reading = { entries: [] };
-  // A bare RegistryResponse (no envelope) comes from some test peers; it says the same thing.
-  if (isElement(root, RESPONSE_NS.rs, 'RegistryResponse')) {
-    readRegistryResponse(root, reading);
-    return reading;
+  // A bare answer (no envelope) comes from some test peers; it says the same thing.
+  const bare = reader.statusElement(root);
+  if (bare) {
+    readRegistryResponse(bare, reading);
+    return { reading, data: reader.read(root, parts) };
   }
   const soapVersion =
     root.name !== 'Envelope'
@@ -174,13 +199,14 @@ function readDocument(doc: XmlDocument): Reading | undefined {
   if (!payload) {
     return undefined;
   }
-  if (isElement(payload, RESPONSE_NS.rs, 'RegistryResponse')) {
-    readRegistryResponse(payload, reading);
-    return reading;
+  const statusElement = reader.statusElement(payload);
+  if (statusElement) {
+    readRegistryResponse(statusElement, reading);
+    return { reading, data: reader.read(payload, parts) };
   }
   if (isElement(payload, soapNs, 'Fault')) {
     reading.fault = readFault(payload, soapVersion);
-    return reading;
+    return { reading };
   }
   return undefined;
 }
@@ -270,34 +296,55 @@ function looksLikeXml(bytes: Uint8Array): boolean {
  * The SOAP bytes of an answer. A multipart content type whose body has no multipart framing
  * (some servers) is read as plain XML; a multipart body that cannot be split is a reason string.
  */
-function soapBytes(body: Uint8Array, contentType: string | undefined): Uint8Array | string {
+function soapBytes(
+  body: Uint8Array,
+  contentType: string | undefined
+): { xml: Uint8Array; parts: readonly MimePart[] } | string {
   if (contentType === undefined || !parseContentType(contentType).mediaType.startsWith('multipart/')) {
-    return body;
+    return { xml: body, parts: [] };
   }
   try {
-    return parseMultipartRelated(body, contentType).root.body;
+    const multipart = parseMultipartRelated(body, contentType);
+    return { xml: multipart.root.body, parts: multipart.parts };
   } catch (err) {
     if (!isKihError(err)) {
       throw err;
     }
-    return looksLikeXml(body) ? body : `${err.message} Body: ${bodySnippet(body) || '(only white space)'}`;
+    return looksLikeXml(body)
+      ? { xml: body, parts: [] }
+      : `${err.message} Body: ${bodySnippet(body) || '(only white space)'}`;
   }
 }
 
+const REGISTRY_RESPONSE: PayloadReader<undefined> = {
+  expected: 'a RegistryResponse',
+  statusElement: (payload) => (isElement(payload, RESPONSE_NS.rs, 'RegistryResponse') ? payload : undefined),
+  read: () => undefined,
+};
+
 /** Reads an ITI-41 answer. Every answer, however broken, becomes an outcome; nothing is thrown for it. */
 export function parseSubmissionResponse(answer: HttpAnswer): SubmissionOutcome {
+  return parseSoapAnswer(answer, REGISTRY_RESPONSE).outcome;
+}
+
+/**
+ * Reads a SOAP answer of the kind `reader` describes, or a fault, or anything else as an
+ * unexpected answer. Never throws for a bad answer; `reader.read` runs only on the expected kind.
+ */
+export function parseSoapAnswer<T>(answer: HttpAnswer, reader: PayloadReader<T>): SoapAnswer<T> {
   const { status: httpStatus, body } = answer;
   const contentType = header(answer.headers, 'content-type');
   if (body.byteLength === 0) {
-    return unexpected(httpStatus, contentType, 'empty body.');
+    return { outcome: unexpected(httpStatus, contentType, 'empty body.') };
   }
   if (bodySnippet(body) === '') {
-    return unexpected(httpStatus, contentType, `a body of ${body.byteLength} bytes of white space only.`);
+    return { outcome: unexpected(httpStatus, contentType, `a body of ${body.byteLength} bytes of white space only.`) };
   }
-  const xml = soapBytes(body, contentType);
-  if (typeof xml === 'string') {
-    return unexpected(httpStatus, contentType, xml);
+  const split = soapBytes(body, contentType);
+  if (typeof split === 'string') {
+    return { outcome: unexpected(httpStatus, contentType, split) };
   }
+  const { xml, parts } = split;
   // The same raw-byte checks as for documents: UTF-8 only and no DOCTYPE (no DTDs, no entities).
   const checked = checkInputBytes(xml, Number.MAX_SAFE_INTEGER);
   if (!checked.ok) {
@@ -313,25 +360,31 @@ export function parseSubmissionResponse(answer: HttpAnswer): SubmissionOutcome {
               : i.message
       )
       .join(' ');
-    return unexpected(httpStatus, contentType, `${reason} Body: ${bodySnippet(xml)}`);
+    return { outcome: unexpected(httpStatus, contentType, `${reason} Body: ${bodySnippet(xml)}`) };
   }
   let doc: XmlDocument;
   try {
     doc = parseLibxml(xml, { url: 'response.xml' });
   } catch (err) {
     if (err instanceof XmlParseError) {
-      return unexpected(httpStatus, contentType, `not well-formed XML: ${bodySnippet(xml)}`);
+      return { outcome: unexpected(httpStatus, contentType, `not well-formed XML: ${bodySnippet(xml)}`) };
     }
     throw err;
   }
   try {
-    const reading = readDocument(doc);
-    if (!reading) {
+    const read = readDocument(doc, reader, parts);
+    if (!read) {
       const root = doc.root;
       const name = root.namespaceUri ? `{${root.namespaceUri}}${root.name}` : root.name;
-      return unexpected(httpStatus, contentType, `XML that is neither a RegistryResponse nor a SOAP fault (${name}).`);
+      return {
+        outcome: unexpected(
+          httpStatus,
+          contentType,
+          `XML that is neither ${reader.expected} nor a SOAP fault (${name}).`
+        ),
+      };
     }
-    return outcomeOf(reading, httpStatus);
+    return { outcome: outcomeOf(read.reading, httpStatus), ...(read.data !== undefined ? { data: read.data } : {}) };
   } finally {
     doc.dispose();
   }

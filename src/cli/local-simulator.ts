@@ -2,13 +2,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { KihError } from '../core/kih-error.js';
 import { startProjectSimulator } from '../simulator/project-simulator.js';
 import type { StartLocalPeer } from '../submission/submit-files.js';
 import type { Target } from '../config/targets.js';
 
-/** A peer starter for `target`, or undefined for a target that is not embedded. */
+/** A peer starter for `target`, or undefined for a target that is not embedded; `--simulator-store` only where there is one. */
 export function localSimulator(target: Target, storeDir?: string): StartLocalPeer | undefined {
   if (!target.embedded) {
+    if (storeDir !== undefined) {
+      throw new KihError('CLI_ERR_USAGE', `--simulator-store is for the in-process simulator (target local).`);
+    }
     return undefined;
   }
   return async (validator) => {

@@ -43,3 +43,13 @@ export function profileOption(text: string | undefined): ProfileId | undefined {
   }
   return text;
 }
+
+/** `-f json|text`, the formats of the commands that report on sending (submit, verify). */
+export type JsonOrText = 'json' | 'text';
+
+export function jsonOrText(text: string | undefined): JsonOrText {
+  if (text !== 'json' && text !== 'text') {
+    throw new KihError('CLI_ERR_USAGE', `Unknown --format "${String(text)}"; use json or text.`);
+  }
+  return text;
+}

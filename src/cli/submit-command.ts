@@ -8,7 +8,8 @@ import type { SubmissionRunReport } from '../submission/submission-report.js';
 import { DEFAULT_SUBMIT_CONCURRENCY, submitFiles } from '../submission/submit-files.js';
 import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
-import { positiveInt } from './option-values.js';
+import { jsonOrText, positiveInt } from './option-values.js';
+import type { JsonOrText } from './option-values.js';
 import type { CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { waitSeconds } from './verify-command.js';
@@ -40,16 +41,13 @@ JSON: one document named as a file gives { "outcome", "class", "errors", "unique
 Exit status: 0 every document stored (and with --verify, verified), 1 any document not stored (invalid, refused, unknown),
 2 usage or tool error.`;
 
-const FORMATS = ['json', 'text'] as const;
-type Format = (typeof FORMATS)[number];
-
 /** A single file argument prints that document's record; anything else prints the run. */
 async function namesOneFile(positionals: readonly string[]): Promise<boolean> {
   const [only] = positionals;
   return positionals.length === 1 && only !== undefined && (await stat(only)).isFile();
 }
 
-function render(report: SubmissionRunReport, format: Format, single: boolean): string {
+function render(report: SubmissionRunReport, format: JsonOrText, single: boolean): string {
   if (format === 'text') {
     return renderSubmissionText(report);
   }
@@ -77,10 +75,7 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
     io.stdout.write(SUBMIT_USAGE + '\n');
     return EXIT.ok;
   }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new KihError('CLI_ERR_USAGE', `Unknown --format "${values.format}"; use json or text.`);
-  }
+  const format = jsonOrText(values.format);
   if (positionals.length === 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name at least one file or directory to submit.');
   }
@@ -91,9 +86,6 @@ export async function submitCommand(argv: readonly string[], io: CliIo): Promise
   }
   const verify = values.verify ? { waitMs: Math.round(waitSeconds(values.wait) * 1000) } : undefined;
   const context = await resolveXdsContext(values, io.env);
-  if (values['simulator-store'] !== undefined && !context.target.embedded) {
-    throw new KihError('CLI_ERR_USAGE', `--simulator-store is for the in-process simulator (target local).`);
-  }
   const files = await collectXmlFiles(positionals);
   if (files.length === 0) {
     throw new KihError('CLI_ERR_NO_INPUT', `No *.xml documents found in ${positionals.join(', ')}.`);

@@ -1,4 +1,6 @@
 // `kih verify`: asks a target's registry (ITI-18) and repository (ITI-43) whether documents arrived as sent, and prints one outcome per document.
+import { jsonOrText } from './option-values.js';
+import type { JsonOrText } from './option-values.js';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { KihError } from '../core/kih-error.js';
@@ -33,9 +35,6 @@ them in the settings file, the tool does not know the NSP registry's address).
 
 Exit status: 0 every document verified, 1 any other outcome, 2 usage or tool error.`;
 
-const FORMATS = ['json', 'text'] as const;
-type Format = (typeof FORMATS)[number];
-
 /** `--wait <s>`: seconds, 0 or more (fractions allowed), at most an hour. */
 export function waitSeconds(text: string | undefined): number {
   if (text === undefined) {
@@ -48,7 +47,7 @@ export function waitSeconds(text: string | undefined): number {
   return n;
 }
 
-function render(report: VerifyRunReport, format: Format): string {
+function render(report: VerifyRunReport, format: JsonOrText): string {
   return format === 'text' ? renderVerifyText(report) : JSON.stringify(report, null, 2);
 }
 
@@ -69,18 +68,12 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
     io.stdout.write(VERIFY_USAGE + '\n');
     return EXIT.ok;
   }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new KihError('CLI_ERR_USAGE', `Unknown --format "${values.format}"; use json or text.`);
-  }
+  const format = jsonOrText(values.format);
   if (positionals.length === 0) {
     throw new KihError('CLI_ERR_USAGE', 'Name at least one uniqueId or file to verify.');
   }
   const waitMs = Math.round(waitSeconds(values.wait) * 1000);
   const context = await resolveXdsContext(values, io.env);
-  if (values['simulator-store'] !== undefined && !context.target.embedded) {
-    throw new KihError('CLI_ERR_USAGE', `--simulator-store is for the in-process simulator (target local).`);
-  }
   const report = await verifyItems(positionals, {
     target: context.target,
     settings: context.settings,

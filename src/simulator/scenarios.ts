@@ -1,25 +1,6 @@
 // Misbehaviour scenarios of the simulator: their kinds, the per-request header, and the queue of one-shot scenarios.
 import { KihError } from '../core/kih-error.js';
 
-export const SCENARIO_KINDS = [
-  'slow',
-  'timeout-before-store',
-  'timeout-after-store',
-  'busy',
-  'duplicate-in-registry',
-  'http-503',
-  'expired-idcard',
-  'not-authorized',
-  'non-multipart',
-  'no-relates-to',
-  'registration-delay',
-  'metadata-changed',
-  'retrieve-other-bytes',
-  'repository-unavailable',
-] as const;
-
-export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
-
 /** Which endpoint takes which kinds: a scenario queued for a query must not be used up by a submission. */
 export const ENDPOINT_SCENARIO_KINDS = {
   iti41: [
@@ -37,7 +18,12 @@ export const ENDPOINT_SCENARIO_KINDS = {
   ],
   iti18: ['metadata-changed', 'expired-idcard', 'not-authorized', 'http-503'],
   iti43: ['retrieve-other-bytes', 'repository-unavailable', 'expired-idcard', 'not-authorized', 'http-503'],
-} as const satisfies Readonly<Record<string, readonly ScenarioKind[]>>;
+} as const;
+
+export type ScenarioKind = (typeof ENDPOINT_SCENARIO_KINDS)[keyof typeof ENDPOINT_SCENARIO_KINDS][number];
+
+/** Every kind once, in the order the endpoints list them. */
+export const SCENARIO_KINDS: readonly ScenarioKind[] = [...new Set(Object.values(ENDPOINT_SCENARIO_KINDS).flat())];
 
 export interface Scenario {
   readonly kind: ScenarioKind;

@@ -4,34 +4,19 @@ import { buildProvideAndRegisterRequest } from './ebrim-build.js';
 import { newUuidUrn } from './datatypes.js';
 import type { SubmissionMetadata } from './metadata-model.js';
 import { buildMtomMessage, cidUrl, newContentId } from './mtom.js';
-import { buildSoapEnvelope } from './soap-envelope.js';
-import type { SoapVersion } from './soap-envelope.js';
+import { requestEnvelope } from './soap-request.js';
+import type { OutgoingRequest, SoapRequestOptions } from './soap-request.js';
 import { ITI41_ACTION } from './vocabulary.js';
 
-export interface Iti41RequestOptions {
-  readonly endpoint: string;
-  readonly soapVersion: SoapVersion;
-  /** DGWS headers and the HTTP SOAPAction header (KIH). */
-  readonly dgws: boolean;
-  /** The STS-signed ID card XML, for DGWS. */
-  readonly idCard?: string;
-  readonly securityLevel?: number;
-  /** wsa:MessageID (and DGWS Linking/MessageID); default: a new `urn:uuid:`. */
-  readonly messageId?: string;
-  readonly now?: Date;
+export interface Iti41RequestOptions extends SoapRequestOptions {
   /** Fixed MTOM boundary and Content-IDs (tests, reproducible output). */
   readonly boundary?: string;
   readonly contentIds?: { readonly root: string; readonly document: string };
 }
 
-export interface Iti41Request {
-  readonly method: 'POST';
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** The body as chunks to write in order; the document is the caller's own buffer, not a copy. */
-  readonly chunks: readonly Uint8Array[];
+/** The chunks hold the document as the caller's own buffer, not a copy. */
+export interface Iti41Request extends OutgoingRequest {
   readonly length: number;
-  readonly messageId: string;
   readonly documentContentId: string;
 }
 
@@ -44,21 +29,7 @@ export function buildIti41Request(
   const messageId = options.messageId ?? newUuidUrn();
   const documentContentId = options.contentIds?.document ?? newContentId('document');
   const body = buildProvideAndRegisterRequest(metadata, [{ kind: 'xop', href: cidUrl(documentContentId) }]);
-  const envelope = buildSoapEnvelope(body, {
-    soapVersion: options.soapVersion,
-    messageId,
-    to: options.endpoint,
-    ...(options.dgws
-      ? {
-          dgws: {
-            ...(options.idCard !== undefined ? { idCard: options.idCard } : {}),
-            securityLevel: options.securityLevel ?? 3,
-            messageId,
-            created: options.now ?? new Date(),
-          },
-        }
-      : {}),
-  });
+  const envelope = requestEnvelope(body, messageId, options);
   const mtom = buildMtomMessage({
     soapXml: envelope,
     soapVersion: options.soapVersion,

@@ -17,14 +17,43 @@ export interface SoapRequestOptions {
   readonly now?: Date;
 }
 
-export interface SoapRequest {
+/** What the transport sends: a POST of the body's chunks, with the WS-Addressing message id for matching the answer. */
+export interface OutgoingRequest {
   readonly method: 'POST';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body as chunks to write in order. */
   readonly chunks: readonly Uint8Array[];
   readonly messageId: string;
+}
+
+export interface SoapRequest extends OutgoingRequest {
   /** The envelope as sent (tests, schema checks). */
   readonly envelope: string;
+}
+
+/**
+ * The SOAP envelope of a request: WS-Addressing always, the DGWS headers (ID card, security level,
+ * linking message id) for a DGWS peer. `action` goes into wsa:Action where the transport does not
+ * carry it (ITI-41's action travels in the MTOM package's content type instead).
+ */
+export function requestEnvelope(body: string, messageId: string, options: SoapRequestOptions, action?: string): string {
+  return buildSoapEnvelope(body, {
+    soapVersion: options.soapVersion,
+    messageId,
+    to: options.endpoint,
+    ...(action !== undefined ? { action } : {}),
+    ...(options.dgws
+      ? {
+          dgws: {
+            ...(options.idCard !== undefined ? { idCard: options.idCard } : {}),
+            securityLevel: options.securityLevel ?? 3,
+            messageId,
+            created: options.now ?? new Date(),
+          },
+        }
+      : {}),
+  });
 }
 
 function quote(value: string): string {
@@ -37,22 +66,7 @@ function quote(value: string): string {
  */
 export function buildSoapRequest(body: string, action: string, options: SoapRequestOptions): SoapRequest {
   const messageId = options.messageId ?? newUuidUrn();
-  const envelope = buildSoapEnvelope(body, {
-    soapVersion: options.soapVersion,
-    messageId,
-    to: options.endpoint,
-    action,
-    ...(options.dgws
-      ? {
-          dgws: {
-            ...(options.idCard !== undefined ? { idCard: options.idCard } : {}),
-            securityLevel: options.securityLevel ?? 3,
-            messageId,
-            created: options.now ?? new Date(),
-          },
-        }
-      : {}),
-  });
+  const envelope = requestEnvelope(body, messageId, options, action);
   const headers: Record<string, string> = {
     'User-Agent': `${TOOL_NAME}/${TOOL_VERSION}`,
   };

@@ -264,9 +264,11 @@ export function startService(options: ServiceOptions): Service {
           const closed = await Promise.race([closing, deadline]);
           clearTimeout(timer);
           if (closed === 'late') {
-            // That close goes on in the background and fails once the connections are dropped;
-            // BullMQ reports the failures on the worker's 'error' event.
-            closing.catch(() => undefined);
+            // That close goes on in the background and fails once the connections are dropped
+            // below: expected at this point, so it is a debug line, not a warning.
+            closing.catch((err: unknown) => {
+              log.debug({ err, queue: w.name }, 'worker close after the shutdown deadline ended with an error');
+            });
             // Active jobs are handed back: their locks lapse and another worker takes them (stalled
             // recovery). Not by awaiting w.close(true): BullMQ answers a second close with the first
             // one, which waits for the active jobs however long they take. The connections are

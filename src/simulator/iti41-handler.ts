@@ -19,7 +19,7 @@ import {
 } from './registry-response.js';
 import type { InFlight } from './in-flight.js';
 import type { FaultSpec, RegistryErrorEntry, RegistryStatus } from './registry-response.js';
-import { delayOf, ENDPOINT_SCENARIO_KINDS, parseScenarioHeader, SCENARIO_HEADER } from './scenarios.js';
+import { delayOf, ENDPOINT_SCENARIO_KINDS, requestScenario, SCENARIO_HEADER } from './scenarios.js';
 import type { Scenario, ScenarioQueue } from './scenarios.js';
 import type { DocumentStore } from './store.js';
 import { checkIti41Submission } from './submission-check.js';
@@ -368,15 +368,10 @@ export async function handleIti41(req: IncomingMessage, res: ServerResponse, ctx
       }
       return;
     }
-    const header = req.headers[SCENARIO_HEADER];
-    let headerScenario: Scenario | undefined;
-    if (typeof header === 'string' && header.trim() !== '') {
-      try {
-        headerScenario = parseScenarioHeader(header);
-      } catch (err) {
-        finish(textReply(400, `${err instanceof Error ? err.message : String(err)}\n`), false);
-        return;
-      }
+    const { scenario: headerScenario, error } = requestScenario(req.headers[SCENARIO_HEADER]);
+    if (error !== undefined) {
+      finish(textReply(400, `${error}\n`), false);
+      return;
     }
     const contentType = req.headers['content-type'];
     const read = readIti41Request(body.body, contentType, MAX_REQUEST_BYTES);

@@ -33,7 +33,7 @@ import {
   WSA_SOAP_FAULT_ACTION,
 } from './registry-response.js';
 import type { FaultSpec, RegistryErrorEntry } from './registry-response.js';
-import { ENDPOINT_SCENARIO_KINDS, parseScenarioHeader, SCENARIO_HEADER } from './scenarios.js';
+import { ENDPOINT_SCENARIO_KINDS, requestScenario, SCENARIO_HEADER } from './scenarios.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import type { StoredEntry } from './store.js';
 
@@ -418,19 +418,14 @@ async function handle<T>(
       }
       return;
     }
-    const header = req.headers[SCENARIO_HEADER];
-    let headerScenario: Scenario | undefined;
-    if (typeof header === 'string' && header.trim() !== '') {
-      try {
-        headerScenario = parseScenarioHeader(header);
-      } catch (err) {
-        send(res, textReply(400, `${err instanceof Error ? err.message : String(err)}\n`));
-        return;
-      }
-      if (!endpoint.kinds.includes(headerScenario.kind)) {
-        send(res, textReply(400, `Scenario ${headerScenario.kind} does not apply to this endpoint.\n`));
-        return;
-      }
+    const { scenario: headerScenario, error } = requestScenario(req.headers[SCENARIO_HEADER]);
+    if (error !== undefined) {
+      send(res, textReply(400, `${error}\n`));
+      return;
+    }
+    if (headerScenario && !endpoint.kinds.includes(headerScenario.kind)) {
+      send(res, textReply(400, `Scenario ${headerScenario.kind} does not apply to this endpoint.\n`));
+      return;
     }
     const read = readSoapQuery(body.body, req.headers['content-type'], MAX_QUERY_BYTES, endpoint.payload, (payload) =>
       endpoint.read(payload)

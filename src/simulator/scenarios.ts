@@ -108,6 +108,24 @@ export function checkScenario(value: unknown): Scenario {
 }
 
 /** Reads `X-Kih-Sim-Scenario: <kind>[;delay=ms]`; throws KIH_ERR_SIMULATOR for anything else. */
+/**
+ * The scenario a request's header asks for: undefined without the header, `{ error }` for one the
+ * simulator cannot follow (answered 400).
+ */
+export function requestScenario(header: string | string[] | undefined): {
+  readonly scenario?: Scenario;
+  readonly error?: string;
+} {
+  if (typeof header !== 'string' || header.trim() === '') {
+    return {};
+  }
+  try {
+    return { scenario: parseScenarioHeader(header) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 export function parseScenarioHeader(header: string): Scenario {
   const [kindPart = '', ...params] = header.split(';').map((p) => p.trim());
   let delayMs: number | undefined;

@@ -316,8 +316,8 @@ export class DocumentStore {
       await this.index.write(line);
       await this.index.sync();
     });
-    // The queue goes on after a failed write; the failure is the caller's.
-    this.indexWrites = write.catch(() => undefined);
+    // The queue goes on after a failed write; the failure is the caller's, who awaits `write`.
+    this.indexWrites = Promise.allSettled([write]);
     return write;
   }
 

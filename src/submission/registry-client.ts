@@ -1,6 +1,5 @@
 // ITI-18 queries and ITI-43 retrieves sent with a target's transport, DGWS ID card and retry table; both are safe to repeat.
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { isKihError } from '../core/kih-error.js';
 import { buildIti18Request } from '../xds/iti18-query.js';
 import type { ReturnType as QueryReturnType, StoredQuery } from '../xds/iti18-query.js';
 import { buildIti43Request, parseRetrieveResponse } from '../xds/iti43-retrieve.js';
@@ -14,6 +13,7 @@ import type { SoapVersion } from '../xds/soap-envelope.js';
 import type { Transport } from './http-transport.js';
 import { DEFAULT_RETRY_POLICY, nextStep } from './retry-policy.js';
 import type { AttemptSummary, RetryPolicy } from './retry-policy.js';
+import { idCardClass, idCardError, timedSend } from './send-submission.js';
 import type { AttemptRecord, IdCardSource, SubmissionClass, SubmissionStatus } from './send-submission.js';
 
 /** Where to query and retrieve (a subset of a Target, so tests can pass their own). */
@@ -46,18 +46,6 @@ export interface ExchangeResult<T> {
   readonly data?: T;
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
-function idCardError(err: unknown): RegistryErrorInfo {
-  return {
-    errorCode: isKihError(err) ? err.code : 'KIH_ERR_ID_CARD',
-    codeContext: err instanceof Error ? err.message : String(err),
-    severity: 'error',
-  };
-}
-
 /**
  * Sends one request until an answer settles it. A query or retrieve changes nothing at the peer,
  * so unlike ITI-41 a lost answer is simply asked again: every transport failure retries with
@@ -82,10 +70,9 @@ async function exchange<T>(
         idCard = renewedCard ?? (await options.idCards.get());
       } catch (err) {
         const error = idCardError(err);
-        const transient = error.errorCode === 'KIH_ERR_NETWORK' || error.errorCode === 'KIH_ERR_TIMEOUT';
         return {
           outcome: 'failure',
-          class: transient ? 'transient' : 'authPermanent',
+          class: idCardClass(error),
           errors: [error],
           message: `No ID card for ${target.name}: ${error.codeContext}; not sent.`,
           attempts,
@@ -99,14 +86,7 @@ async function exchange<T>(
       dgws: target.dgws,
       ...(idCard !== undefined ? { idCard } : {}),
     });
-    const startedAt = new Date();
-    const t0 = performance.now();
-    const sent = await options.transport.send({
-      url: request.url,
-      method: 'POST',
-      headers: request.headers,
-      chunks: request.chunks,
-    });
+    const { exchange: sent, startedAt, durationMs } = await timedSend(options.transport, request);
     const parsed = sent.ok ? parse(sent.answer) : undefined;
     const summary: AttemptSummary = parsed
       ? { attempt, class: parsed.outcome.class, renewedAlready: renewed }
@@ -121,8 +101,8 @@ async function exchange<T>(
     attempts.push({
       attempt,
       messageId: request.messageId,
-      startedAt: startedAt.toISOString(),
-      durationMs: round(performance.now() - t0),
+      startedAt,
+      durationMs,
       ...(sent.ok ? { httpStatus: sent.answer.status } : {}),
       class: summary.class,
       errorCodes: errors.map((e) => e.errorCode),

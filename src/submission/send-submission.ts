@@ -7,7 +7,7 @@ import { parseSubmissionResponse } from '../xds/response/parse-response.js';
 import type { OutcomeClass, RegistryErrorInfo, RegistryStatus, SubmissionOutcome } from '../xds/response/outcome.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 import { checkArrival } from './arrival-check.js';
-import type { Transport, TransportFailure } from './http-transport.js';
+import type { Exchange, Transport, TransportFailure } from './http-transport.js';
 import { DEFAULT_RETRY_POLICY, nextStep } from './retry-policy.js';
 import type { AttemptSummary, RetryPolicy } from './retry-policy.js';
 
@@ -81,7 +81,7 @@ function transportError(failure: TransportFailure): RegistryErrorInfo {
 }
 
 /** Why no ID card could be had, as a registry-style error (KIH_ERR_STS, KIH_ERR_ID_CARD, ...). */
-function idCardError(err: unknown): RegistryErrorInfo {
+export function idCardError(err: unknown): RegistryErrorInfo {
   return {
     errorCode: isKihError(err) ? err.code : 'KIH_ERR_ID_CARD',
     codeContext: err instanceof Error ? err.message : String(err),
@@ -90,8 +90,28 @@ function idCardError(err: unknown): RegistryErrorInfo {
 }
 
 /** An STS that cannot be reached may answer later; a refusal or a bad card will not change by itself. */
-function idCardClass(error: RegistryErrorInfo): SubmissionClass {
+export function idCardClass(error: RegistryErrorInfo): SubmissionClass {
   return error.errorCode === 'KIH_ERR_NETWORK' || error.errorCode === 'KIH_ERR_TIMEOUT' ? 'transient' : 'authPermanent';
+}
+
+/** One request over the transport, with when it started and how long it took (for the attempt record). */
+export async function timedSend(
+  transport: Transport,
+  request: {
+    readonly url: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly chunks: readonly Uint8Array[];
+  }
+): Promise<{ readonly exchange: Exchange; readonly startedAt: string; readonly durationMs: number }> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const exchange = await transport.send({
+    url: request.url,
+    method: 'POST',
+    headers: request.headers,
+    chunks: request.chunks,
+  });
+  return { exchange, startedAt, durationMs: Math.round((performance.now() - t0) * 10) / 10 };
 }
 
 /**
@@ -173,14 +193,7 @@ export async function sendSubmission(
       dgws: target.dgws,
       ...(idCard !== undefined ? { idCard } : {}),
     });
-    const startedAt = new Date();
-    const t0 = performance.now();
-    const exchange = await options.transport.send({
-      url: request.url,
-      method: 'POST',
-      headers: request.headers,
-      chunks: request.chunks,
-    });
+    const { exchange, startedAt, durationMs } = await timedSend(options.transport, request);
     const last: Attempt = exchange.ok
       ? { kind: 'answer', outcome: parseSubmissionResponse(exchange.answer) }
       : { kind: 'transport', failure: exchange.failure };
@@ -191,8 +204,8 @@ export async function sendSubmission(
     attempts.push({
       attempt,
       messageId: request.messageId,
-      startedAt: startedAt.toISOString(),
-      durationMs: Math.round((performance.now() - t0) * 10) / 10,
+      startedAt,
+      durationMs,
       ...(exchange.ok ? { httpStatus: exchange.answer.status } : {}),
       class: summary.class,
       errorCodes: last.kind === 'answer' ? last.outcome.errors.map((e) => e.errorCode) : [last.failure.code],

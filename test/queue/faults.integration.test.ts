@@ -4,6 +4,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { untilRunning } from '../helpers/worker-process.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { simulatorTargetSettings } from '../../src/config/targets.js';
@@ -78,27 +79,7 @@ async function startWorker(prefix: string, extraEnv: Record<string, string> = {}
     },
   });
   children.push(child);
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      resolve(code);
-    })
-  );
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (err.includes(': validate, submit, record on ')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(check);
-      reject(new Error(`worker exited (${code}) before starting: ${err}`));
-    });
-  });
-  return { child, exited, stderr: () => err };
+  return untilRunning(child, 'validate, submit, record');
 }
 
 async function count(sql: string, params: unknown[]): Promise<number> {

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { untilRunning } from '../helpers/worker-process.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { REGRESS_QUEUE } from '../../src/queue/regress-queue.js';
@@ -49,23 +50,7 @@ async function startWorker(
 ): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [WORKER, '--config', config], { env: env() });
   children.push(child);
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (err.includes(': validate, record, regress on ')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(check);
-      reject(new Error(`worker exited (${code}) before starting: ${err}`));
-    });
-  });
-  return { child, exited };
+  return untilRunning(child, 'validate, record, regress');
 }
 
 beforeAll(async () => {

@@ -236,6 +236,36 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 `,
   },
+  {
+    id: 5,
+    name: 'verifications',
+    sql: `
+-- The end-to-end check of a stored document (ITI-18 + ITI-43): one final result per run document;
+-- the checks before it (registration lagging, transient failures) are events.
+CREATE TABLE verifications (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL,
+  seq integer NOT NULL,
+  sha256 text NOT NULL,
+  target text NOT NULL,
+  unique_id text NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('verified', 'notFound', 'metadataMismatch', 'contentMismatch', 'failure')),
+  class text,
+  message text NOT NULL,
+  mismatches jsonb NOT NULL,
+  content jsonb,
+  errors jsonb NOT NULL,
+  queries integer NOT NULL CHECK (queries >= 0),
+  checks integer NOT NULL CHECK (checks >= 1),
+  duration_ms real NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by text NOT NULL,
+  UNIQUE (run_id, seq),
+  FOREIGN KEY (run_id, seq) REFERENCES run_documents (run_id, seq)
+);
+CREATE INDEX verifications_by_created ON verifications (created_at);
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

@@ -1,0 +1,124 @@
+// Verification records: the one end-to-end result (registered and retrievable as sent) per stored run document.
+import type { Database, Transaction } from './database.js';
+
+type Queryable = Pick<Transaction, 'query'>;
+
+export type VerificationOutcome = 'verified' | 'notFound' | 'metadataMismatch' | 'contentMismatch' | 'failure';
+
+/** What the registry registered next to what the project derived, for one field that differs. */
+export interface FieldDifference {
+  readonly field: string;
+  readonly registered: unknown;
+  readonly expected: unknown;
+}
+
+export interface VerificationRecordInput {
+  readonly runId: string;
+  readonly seq: number;
+  readonly sha256: string;
+  readonly target: string;
+  readonly uniqueId: string;
+  readonly outcome: VerificationOutcome;
+  /** For `failure`: the outcome class of the failed exchange (transient, auth, authPermanent, permanent). */
+  readonly class: string | null;
+  readonly message: string;
+  readonly mismatches: readonly FieldDifference[];
+  /** Hash and size retrieved next to those registered, when the document was retrieved. */
+  readonly content: unknown;
+  readonly errors: readonly unknown[];
+  /** GetDocuments queries made over all checks. */
+  readonly queries: number;
+  /** Verify jobs run for it (delayed re-checks while the registry did not know it yet). */
+  readonly checks: number;
+  readonly durationMs: number;
+}
+
+export interface VerificationRecord extends VerificationRecordInput {
+  readonly at: string;
+}
+
+/** Writes the final result once (a re-delivered job writes nothing) with its event; true when written now. */
+export async function recordVerification(db: Database, v: VerificationRecordInput, actor: string): Promise<boolean> {
+  const rows = await db.query(
+    `WITH ins AS (
+       INSERT INTO verifications (run_id, seq, sha256, target, unique_id, outcome, class, message, mismatches, content,
+                                  errors, queries, checks, duration_ms, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (run_id, seq) DO NOTHING RETURNING run_id, seq, outcome
+     ), ev AS (
+       INSERT INTO events (run_id, seq, kind, detail, actor)
+       SELECT run_id, seq, 'verified', jsonb_build_object('outcome', outcome), $15 FROM ins
+     )
+     SELECT run_id FROM ins`,
+    [
+      v.runId,
+      v.seq,
+      v.sha256,
+      v.target,
+      v.uniqueId,
+      v.outcome,
+      v.class,
+      v.message,
+      JSON.stringify(v.mismatches),
+      v.content === undefined || v.content === null ? null : JSON.stringify(v.content),
+      JSON.stringify(v.errors),
+      v.queries,
+      v.checks,
+      v.durationMs,
+      actor,
+    ]
+  );
+  return rows.length > 0;
+}
+
+interface Row {
+  run_id: string;
+  seq: number;
+  sha256: string;
+  target: string;
+  unique_id: string;
+  outcome: VerificationOutcome;
+  class: string | null;
+  message: string;
+  mismatches: FieldDifference[];
+  content: unknown;
+  errors: unknown[];
+  queries: number;
+  checks: number;
+  duration_ms: number;
+  created_at: Date;
+}
+
+function fromRow(r: Row): VerificationRecord {
+  return {
+    runId: r.run_id,
+    seq: r.seq,
+    sha256: r.sha256,
+    target: r.target,
+    uniqueId: r.unique_id,
+    outcome: r.outcome,
+    class: r.class,
+    message: r.message,
+    mismatches: r.mismatches,
+    content: r.content,
+    errors: r.errors,
+    queries: r.queries,
+    checks: r.checks,
+    durationMs: r.duration_ms,
+    at: r.created_at.toISOString(),
+  };
+}
+
+export async function getVerification(
+  db: Queryable,
+  runId: string,
+  seq: number
+): Promise<VerificationRecord | undefined> {
+  const [row] = await db.query<Row>(
+    `SELECT run_id, seq, sha256, target, unique_id, outcome, class, message, mismatches, content, errors, queries,
+            checks, duration_ms, created_at
+     FROM verifications WHERE run_id = $1 AND seq = $2`,
+    [runId, seq]
+  );
+  return row ? fromRow(row) : undefined;
+}

@@ -47,7 +47,6 @@ const WARNINGS = new Set([
   'DK-PHMR-13-011',
   'DK-PHMR-13-018',
   'DK-PHMR-13-027',
-  'DK-PHMR-13-029',
   'DK-PHMR-13-032',
   'DK-PHMR-13-044',
   'DK-PHMR-13-052',

@@ -17,6 +17,28 @@ type Sample = typeof COPD | typeof SLIDERS;
 const OPTIONS =
   /<entryRelationship typeCode="SUBJ">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.32.4.20"\/>[\s\S]*?<\/entryRelationship>/;
 
+/** A question media (not in the samples) attached to the numeric question after its help text; `edit` breaks it. */
+function withQuestionMedia(text: string, edit: (media: string) => string = (m) => m): string {
+  const media =
+    '<entryRelationship typeCode="REFR"><observationMedia classCode="OBS" moodCode="DEF">' +
+    '<templateId root="2.16.840.1.113883.10.20.32.4.2"/><value mediaType="image/png" representation="B64">iVBORw0KGgo=</value>' +
+    '</observationMedia></entryRelationship>';
+  return text.replace(
+    /Tæl alle pust fra du stod op i morges\.<\/value>\s*<\/observation>\s*<\/entryRelationship>/,
+    (m) => m + edit(media)
+  );
+}
+/** The custodian organisation's block, where `edit` applies. */
+const inCustodian =
+  (edit: (block: string) => string) =>
+  (t: string): string =>
+    t.replace(/<representedCustodianOrganization[\s\S]*?<\/representedCustodianOrganization>/, edit);
+/** The assignedAuthor block, where `edit` applies. */
+const inAuthor =
+  (edit: (block: string) => string) =>
+  (t: string): string =>
+    t.replace(/<assignedAuthor[\s\S]*?<\/assignedAuthor>/, edit);
+
 const cases: [string, Sample, (t: string) => string][] = [
   // header
   ['DK-QFDD-12-001', COPD, (t) => t.replace('<templateId root="1.2.208.184.12.1"/>', '')],
@@ -106,11 +128,84 @@ const cases: [string, Sample, (t: string) => string][] = [
         '<entryRelationship typeCode="COMP">$1'
       ),
   ],
+  // rules added for issue 18
+  ['DK-QFDD-12-038', COPD, (t) => t.replace('<sdtc:statusCode code="NEW"/>', '<sdtc:statusCode code="completed"/>')],
+  ['DK-QFDD-12-038', SLIDERS, (t) => t.replace('<sdtc:statusCode code="NEW"/>', '')],
+  ['DK-QFDD-12-039', COPD, (t) => t.replace(/<recordTarget[\s\S]*?<\/recordTarget>/, '$&$&')],
+  [
+    'DK-QFDD-12-040',
+    COPD,
+    (t) => t.replace('<id nullFlavor="NI"/>', '<id root="1.2.208.176.1.2" extension="2711583071"/>'),
+  ],
+  ['DK-QFDD-12-041', COPD, (t) => t.replace('<time value="20260115100000+0100"/>', '')],
+  ['DK-QFDD-12-042', SLIDERS, inAuthor((b) => b.replace(/<id [^>]*\/>/, '$&$&'))],
+  ['DK-QFDD-12-043', SLIDERS, inAuthor((b) => b.replace(/<addr[\s\S]*?<\/addr>/, ''))],
+  ['DK-QFDD-12-044', SLIDERS, inAuthor((b) => b.replace('<telecom value="tel:+4578410000" use="WP"/>', ''))],
+  [
+    'DK-QFDD-12-045',
+    SLIDERS,
+    inAuthor((b) => b.replace(/<representedOrganization[\s\S]*?<\/representedOrganization>/, '')),
+  ],
+  ['DK-QFDD-12-046', SLIDERS, inAuthor((b) => b.replace(/<name>\s*<given>Maja[\s\S]*?<\/name>/, ''))],
+  [
+    'DK-QFDD-12-047',
+    COPD,
+    inAuthor((b) =>
+      b.replace(
+        '<id nullFlavor="NA"/>',
+        '<id root="1.2.208.176.1.1" extension="764591000016004" assigningAuthorityName="SOR"/>'
+      )
+    ),
+  ],
+  ['DK-QFDD-12-048', SLIDERS, inCustodian((b) => b.replace(/<id [^>]*\/>/, ''))],
+  ['DK-QFDD-12-049', SLIDERS, inCustodian((b) => b.replace(/<telecom [^>]*\/>/, '$&$&'))],
+  ['DK-QFDD-12-050', SLIDERS, inCustodian((b) => b.replace(/<addr[\s\S]*?<\/addr>/, ''))],
+  [
+    'DK-QFDD-12-051',
+    COPD,
+    (t) => t.replace('extension="954f4981-eddf-4b8b-9dfe-00f5d53440c2"', 'extension="KOL-DAG-2026"'),
+  ],
+  [
+    'DK-QFDD-12-052',
+    COPD,
+    (t) => t.replace(/(<templateId root="2.16.840.1.113883.10.20.32.2.1"\/>\s*<code code=")74468-0"/, '$174465-6"'),
+  ],
+  ['DK-QFDD-12-053', COPD, (t) => t.replace('<statusCode code="completed"/>', '<statusCode code="active"/>')],
+  ['DK-QFDD-12-053', SLIDERS, (t) => t.replace('<statusCode code="completed"/>', '')],
+  ['DK-QFDD-12-054', COPD, (t) => t.replace(/<value xsi:type="CE" code="KOL-DAG-2-[BCD]"[^>]*\/>/g, '')],
+  ['DK-QFDD-12-055', COPD, (t) => t.replace('<referenceRange typeCode="REFV">', '<referenceRange typeCode="OREF">')],
+  ['DK-QFDD-12-056', COPD, (t) => t.replace(/(<value xsi:type="IVL_INT">\s*)<low value="0"\/>/, '$1')],
+  [
+    'DK-QFDD-12-057',
+    SLIDERS,
+    (t) =>
+      t.replace(
+        /<referenceRange typeCode="REFV">(\s*<observationRange[^>]*>\s*<value xsi:type="GLIST_PQ")/,
+        '<referenceRange typeCode="REFV"><templateId root="2.16.840.1.113883.10.20.32.4.5"/>$1'
+      ),
+  ],
+  [
+    'DK-QFDD-12-058',
+    COPD,
+    (t) => t.replace(/moodCode="EVN">(\s*<templateId root="2.16.840.1.113883.10.20.32.4.20")/, 'moodCode="DEF">$1'),
+  ],
+  [
+    'DK-QFDD-12-059',
+    COPD,
+    (t) => t.replace(/moodCode="EVN">(\s*<templateId root="2.16.840.1.113883.10.20.32.4.19")/, 'moodCode="DEF">$1'),
+  ],
+  [
+    'DK-QFDD-12-060',
+    COPD,
+    (t) => t.replace(/moodCode="EVN">(\s*<templateId root="2.16.840.1.113883.10.20.32.4.21")/, 'moodCode="DEF">$1'),
+  ],
+  ['DK-QFDD-12-061', COPD, (t) => withQuestionMedia(t, (m) => m.replace('moodCode="DEF"', 'moodCode="EVN"'))],
+  ['DK-QFDD-12-062', COPD, (t) => withQuestionMedia(t, (m) => m.replace(/<value [\s\S]*?<\/value>/, ''))],
 ];
 
 describe('DK QFDD 1.2 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qfdd-1.2', 37);
+    await expectCleanCompile('dk-qfdd-1.2', 62);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -139,6 +234,7 @@ describe('DK QFDD 1.2 rules', () => {
           .replace('<entry typeCode="DRIV">', '<entry typeCode="DRIV"><templateId root="2.25.1"/>'),
     ],
     ['a multiple choice question allowing every option', (t) => t.replace('<high value="1"/>', '<high value="4"/>')],
+    ['a question media', (t) => withQuestionMedia(t)],
   ])('accepts %s', async (_what, edit) => {
     expect(firedRuleIds(await check('dk-qfdd-1.2', mutate(readSample(COPD), edit)))).toEqual([]);
   });

@@ -314,11 +314,25 @@ const cases: [string, Sample, (t: string) => string][] = [
         '<entryRelationship typeCode="COMP">$1'
       ),
   ],
+  // rules added for issue 18
+  [
+    'DK-QRD-13-105',
+    COPD,
+    (t) =>
+      t
+        .replace(AUTHOR_ID, (_m, a: string, id: string) => a + id.replace('2711583071', '0101801234'))
+        .replace(SELF_CODE, ''),
+  ],
+  [
+    'DK-QRD-13-106',
+    COPD,
+    (t) => intoTextResponse(t, MEDIA.replace('<templateId root="2.16.840.1.113883.10.20.33.4.2"/>', '')),
+  ],
 ];
 
 describe('DK QRD 1.3 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qrd-1.3', 104);
+    await expectCleanCompile('dk-qrd-1.3', 106);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -397,7 +411,7 @@ describe('DK QRD 1.3 rules', () => {
     );
     expect(issues.filter((i) => i.severity !== 'info').map((i) => [i.ruleId, i.severity])).toEqual([
       ['DK-QRD-13-001', 'error'],
-      ['DK-QRD-13-021', 'warning'],
+      ['DK-QRD-13-021', 'error'],
     ]);
   });
 });

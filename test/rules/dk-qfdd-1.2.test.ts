@@ -28,6 +28,17 @@ function withQuestionMedia(text: string, edit: (media: string) => string = (m) =
     (m) => m + edit(media)
   );
 }
+/** A question feedback (not in the samples) attached to the numeric question after its help text; `edit` breaks it. */
+function withFeedback(text: string, edit: (feedback: string) => string = (f) => f): string {
+  const feedback =
+    '<entryRelationship typeCode="REFR"><observation classCode="OBS" moodCode="DEF">' +
+    '<templateId root="2.16.840.1.113883.10.20.32.4.6"/><code code="74466-4" codeSystem="2.16.840.1.113883.6.1"/>' +
+    '<value xsi:type="ST">Tal med din sygeplejerske, hvis du har taget mere end 10 pust.</value></observation></entryRelationship>';
+  return text.replace(
+    /Tæl alle pust fra du stod op i morges\.<\/value>\s*<\/observation>\s*<\/entryRelationship>/,
+    (m) => m + edit(feedback)
+  );
+}
 /** The custodian organisation's block, where `edit` applies. */
 const inCustodian =
   (edit: (block: string) => string) =>
@@ -201,11 +212,14 @@ const cases: [string, Sample, (t: string) => string][] = [
   ],
   ['DK-QFDD-12-061', COPD, (t) => withQuestionMedia(t, (m) => m.replace('moodCode="DEF"', 'moodCode="EVN"'))],
   ['DK-QFDD-12-062', COPD, (t) => withQuestionMedia(t, (m) => m.replace(/<value [\s\S]*?<\/value>/, ''))],
+  ['DK-QFDD-12-063', COPD, (t) => withFeedback(t, (f) => f.replace('moodCode="DEF"', 'moodCode="EVN"'))],
+  ['DK-QFDD-12-064', COPD, (t) => withFeedback(t, (f) => f.replace('74466-4', '74466-5'))],
+  ['DK-QFDD-12-065', COPD, (t) => withFeedback(t, (f) => f.replace(/<value [\s\S]*?<\/value>/, ''))],
 ];
 
 describe('DK QFDD 1.2 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qfdd-1.2', 62);
+    await expectCleanCompile('dk-qfdd-1.2', 65);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -235,6 +249,7 @@ describe('DK QFDD 1.2 rules', () => {
     ],
     ['a multiple choice question allowing every option', (t) => t.replace('<high value="1"/>', '<high value="4"/>')],
     ['a question media', (t) => withQuestionMedia(t)],
+    ['a question feedback', (t) => withFeedback(t)],
   ])('accepts %s', async (_what, edit) => {
     expect(firedRuleIds(await check('dk-qfdd-1.2', mutate(readSample(COPD), edit)))).toEqual([]);
   });

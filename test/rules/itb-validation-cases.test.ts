@@ -48,10 +48,11 @@ const PRESENT_PER_TYPE = { 'phmr.v1.3': 1, 'phmr.v2.1.0': 13, 'qrd.v1.3.2': 15, 
 
 const QFDD_COPYRIGHT = ['DK-QFDD-12-012', 'DK-QFDD-12-013']; // COPY-C67 (entry not DRIV), SHARED-C145 (COPY's code system)
 const QFDD_STATUS = 'DK-QFDD-12-053'; // C76: Question Organizer statusCode not completed
-/** Findings every pre-1.3.2 QRD example shares: no qrd-v1.3 marker (DK11, profile version), no representedOrganization, section code (C121), copyright (COPY-C67, SHARED-C145), response statusCode (C168/C189/C214), reference code system. */
+/** Findings every pre-1.3.2 QRD example shares: no qrd-v1.3 marker (DK11, profile version), no representedOrganization, SELF written "Self" (DK37), section code (C121), copyright (COPY-C67, SHARED-C145), response statusCode (C168/C189/C214), reference code system. */
 const QRD_OLD = [
   'DK-QRD-13-016',
   'DK-QRD-13-035',
+  'DK-QRD-13-042',
   'DK-QRD-13-058',
   'DK-QRD-13-065',
   'DK-QRD-13-066',
@@ -74,8 +75,7 @@ const QRD_PROTOCOL = [
 /**
  * File → the error rule ids among which the project must reject it: the project's counterparts of
  * the defects the test bed names (its assertion ids in the comments). Examples the test bed passes
- * have none. The test bed's own DK37 (displayName exactly "self") has no counterpart: the project
- * accepts "Self" as well (docs/rules-pro.md), and those examples fail for the other reasons listed.
+ * have none.
  */
 const REASONS: Readonly<Record<string, readonly string[]>> = {
   'phmr_v1_3_weight.xml': ['DK-PHMR-13-029'], // SERVICE-MPROT: version marker without classCode MPROT

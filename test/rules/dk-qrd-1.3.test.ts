@@ -350,11 +350,16 @@ const cases: [string, Sample, (t: string) => string][] = [
       ),
   ],
   ['DK-QRD-13-110', COPD, (t) => intoTextResponse(t, MEDIA.replace('moodCode="EVN"', 'moodCode="DEF"'))],
+  [
+    'DK-QRD-13-111',
+    COPD,
+    (t) => t.replace(/(<representedOrganization[^>]*>\s*<id root="1.2.208.176.1.1") extension="[^"]*"/, '$1'),
+  ],
 ];
 
 describe('DK QRD 1.3 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qrd-1.3', 110);
+    await expectCleanCompile('dk-qrd-1.3', 111);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {

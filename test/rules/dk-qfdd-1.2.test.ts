@@ -39,6 +39,16 @@ function withFeedback(text: string, edit: (feedback: string) => string = (f) => 
     (m) => m + edit(feedback)
   );
 }
+/** A precondition (not in the samples) that shows the text question only after the worst answer to the multiple choice question; `edit` breaks it. */
+function withPrecondition(text: string, edit: (precondition: string) => string = (p) => p): string {
+  const precondition =
+    '<precondition typeCode="PRCN"><templateId root="2.16.840.1.113883.10.20.32.4.4"/>' +
+    '<criterion classCode="OBS" moodCode="EVN.CRT"><templateId root="2.16.840.1.113883.10.20.32.4.3"/>' +
+    '<code code="KOL-DAG-2" codeSystem="2.25.143132010729620848919989631467097999275"/>' +
+    '<value xsi:type="CE" code="KOL-DAG-2-D" codeSystem="2.25.143132010729620848919989631467097999275"/>' +
+    '</criterion></precondition>';
+  return text.replace(/(<originalText>Er der andet[^<]*<\/originalText>\s*<\/code>)/, (m) => m + edit(precondition));
+}
 /** The custodian organisation's block, where `edit` applies. */
 const inCustodian =
   (edit: (block: string) => string) =>
@@ -215,11 +225,19 @@ const cases: [string, Sample, (t: string) => string][] = [
   ['DK-QFDD-12-063', COPD, (t) => withFeedback(t, (f) => f.replace('moodCode="DEF"', 'moodCode="EVN"'))],
   ['DK-QFDD-12-064', COPD, (t) => withFeedback(t, (f) => f.replace('74466-4', '74466-5'))],
   ['DK-QFDD-12-065', COPD, (t) => withFeedback(t, (f) => f.replace(/<value [\s\S]*?<\/value>/, ''))],
+  [
+    'DK-QFDD-12-066',
+    COPD,
+    (t) =>
+      withPrecondition(t, (p) => p.replace('"2.16.840.1.113883.10.20.32.4.3"', '"2.16.840.1.113883.10.20.32.4.33"')),
+  ],
+  ['DK-QFDD-12-067', COPD, (t) => withPrecondition(t, (p) => p.replace(/<code [^>]*\/>/, ''))],
+  ['DK-QFDD-12-068', COPD, (t) => withPrecondition(t, (p) => p.replace(/<value [^>]*\/>/, ''))],
 ];
 
 describe('DK QFDD 1.2 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qfdd-1.2', 65);
+    await expectCleanCompile('dk-qfdd-1.2', 68);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -250,6 +268,7 @@ describe('DK QFDD 1.2 rules', () => {
     ['a multiple choice question allowing every option', (t) => t.replace('<high value="1"/>', '<high value="4"/>')],
     ['a question media', (t) => withQuestionMedia(t)],
     ['a question feedback', (t) => withFeedback(t)],
+    ['a question shown on a precondition', (t) => withPrecondition(t)],
   ])('accepts %s', async (_what, edit) => {
     expect(firedRuleIds(await check('dk-qfdd-1.2', mutate(readSample(COPD), edit)))).toEqual([]);
   });

@@ -22,12 +22,16 @@ export function progressJson(p: Progress): Record<string, unknown> {
     total: p.total,
     selfTestPassed: p.selfTestPassed,
     formalTestPassed: p.formalTestPassed,
+    endToEndPassed: p.endToEndPassed,
+    endToEndRequired: p.endToEndRequired,
     formalTarget: p.formalTarget,
     cases: p.cases.map((c) => ({
       id: c.testCase.id,
       title: c.testCase.title,
       selfTest: c.selfTest,
       formalTest: c.formalTest,
+      endToEnd: c.endToEnd,
+      endToEndGap: c.endToEndGap,
     })),
     decisions: p.decisions,
   };

@@ -148,12 +148,16 @@ function standing(decisions: readonly Decision[]): 'certified' | 'production' | 
   return state;
 }
 
-/** A reject newer than every formal-test document: the vendor has to send new ones first. */
-function rejectedSince(decisions: readonly Decision[], cases: readonly CaseProgress[]): boolean {
-  const newestEvidence = cases.reduce(
-    (max, c) => (c.formalTest && c.formalTest.validatedAt > max ? c.formalTest.validatedAt : max),
-    ''
-  );
+/** A reject newer than every document `pick` gives: the vendor has to send (or have checked) new ones first. */
+function rejectedSince(
+  decisions: readonly Decision[],
+  cases: readonly CaseProgress[],
+  pick: (c: CaseProgress) => Evidence | null
+): boolean {
+  const newestEvidence = cases.reduce((max, c) => {
+    const e = pick(c);
+    return e && e.validatedAt > max ? e.validatedAt : max;
+  }, '');
   return decisions.some((d) => d.decision === 'reject' && d.decidedAt > newestEvidence);
 }
 
@@ -182,7 +186,9 @@ export function computeProgress(
   const endToEndPassed = cases.filter((c) => c.endToEnd !== null).length;
   const endToEndRequired = protocol.certifyRequires.includes('end-to-end');
   const decided = standing(decisions.filter((d) => d.protocolVersion === protocol.version));
-  const rejected = rejectedSince(decisions, cases);
+  // After a reject: new formal-test documents move the vendor on; MedCom is asked again once they count.
+  const rejected = rejectedSince(decisions, cases, (c) => c.formalTest);
+  const rejectedCounted = endToEndRequired ? rejectedSince(decisions, cases, (c) => c.endToEnd) : rejected;
   const complete = formalTestPassed === total && (!endToEndRequired || endToEndPassed === total);
   // The step is the one the vendor works on; a reject sends it back to the formal test for new documents.
   const step: Step =
@@ -203,7 +209,7 @@ export function computeProgress(
     endToEndPassed,
     endToEndRequired,
     step,
-    awaitingDecision: decided === null && complete && !rejected,
+    awaitingDecision: decided === null && complete && !rejectedCounted,
     decisions: [...decisions].sort((a, b) => (a.decidedAt > b.decidedAt ? -1 : a.decidedAt < b.decidedAt ? 1 : 0)),
   };
 }

@@ -106,6 +106,16 @@ describe('computeProgress', () => {
         'kih-test'
       ).awaitingDecision
     ).toBe(true);
+    // A new formal-test document after the reject moves the vendor on, but MedCom waits for its end-to-end check.
+    expect(
+      computeProgress(
+        protocol,
+        'v',
+        [...ev, evidence(ids[0]!, '2026-12-01T13:00:00.000Z', true)],
+        [decision('reject', T3)],
+        'kih-test'
+      )
+    ).toMatchObject({ step: 'end-to-end', awaitingDecision: false });
     // A decision on another protocol version does not stand for this one.
     expect(computeProgress(protocol, 'v', ev, [decision('certify', T3, '0.9')], 'kih-test').step).toBe('end-to-end');
   });

@@ -223,6 +223,26 @@ describe('a vendor from self-test to production', () => {
     );
   });
 
+  it('the OpenAPI description names every field the progress JSON carries, the end-to-end ones included', async () => {
+    const doc = (await call(h, 'GET', '/api/v1/openapi.json')).json<{
+      paths: Record<string, { get: { responses: Record<string, { content?: unknown }> } }>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    }>();
+    expect(doc.paths['/api/v1/certifications/{vendor}/{protocol}']?.get.responses['200']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/Progress' } },
+    });
+    const schemas = doc.components.schemas;
+    const keys = (name: string): string[] => Object.keys(schemas[name]?.properties ?? {}).sort();
+    const body = (await call(h, 'GET', '/api/v1/certifications/acme/dk-phmr', { key: vendor })).json<
+      Record<string, unknown> & ProgressBody
+    >();
+    expect(Object.keys(body).sort()).toEqual(keys('Progress'));
+    const weight = body.cases.find((c) => c.formalTest?.file === 'weight.xml')!;
+    expect(Object.keys(weight).sort()).toEqual(keys('CaseProgress'));
+    expect(Object.keys(weight.formalTest!).sort()).toEqual(keys('Evidence'));
+    expect(Object.keys(weight.formalTest!.verification!).sort()).toEqual(keys('Verification'));
+  });
+
   it('a vendor sees only its own end-to-end results', async () => {
     const beta = await h.addVendor('beta');
     expect((await call(h, 'GET', '/api/v1/certifications/acme/dk-phmr', { key: beta })).status).toBe(404);

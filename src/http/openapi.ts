@@ -1,6 +1,7 @@
 // The OpenAPI description, collected from the routes as they are registered, so it cannot drift from the code.
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { API_ERRORS, CERT_ERRORS } from '../core/codes.js';
+import { END_TO_END_GAPS, STEPS } from '../certification/progress.js';
 import { TOOL_VERSION } from '../core/package-info.js';
 
 export interface RouteDoc {
@@ -104,15 +105,7 @@ const CERTIFICATION_SCHEMAS = {
       endToEnd: NULLABLE('Evidence'),
       endToEndGap: {
         type: ['string', 'null'],
-        enum: [
-          'notSubmitted',
-          'notChecked',
-          'notRegistered',
-          'metadataMismatch',
-          'contentMismatch',
-          'checkFailed',
-          null,
-        ],
+        enum: [...END_TO_END_GAPS, null],
         description: 'Without end-to-end evidence: what the latest formal-test document lacks.',
       },
     },
@@ -125,7 +118,7 @@ const CERTIFICATION_SCHEMAS = {
         type: 'object',
         properties: { id: { type: 'string' }, version: { type: 'string' }, standard: { type: 'string' } },
       },
-      step: { type: 'string', enum: ['self-test', 'formal-test', 'end-to-end', 'certified', 'production'] },
+      step: { type: 'string', enum: [...STEPS] },
       awaitingDecision: { type: 'boolean' },
       total: { type: 'integer' },
       selfTestPassed: { type: 'integer' },

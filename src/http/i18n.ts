@@ -101,7 +101,6 @@ const T = {
   retrievedIntact: { da: 'hentet uændret', en: 'retrieved intact' },
   retrieved: { da: 'hentet', en: 'retrieved' },
   registeredAs: { da: 'registreret', en: 'registered' },
-  bytes: { da: 'byte', en: 'bytes' },
   field: { da: 'Felt', en: 'Field' },
   registry: { da: 'Registret', en: 'Registry' },
   ours: { da: 'Vores', en: 'Ours' },

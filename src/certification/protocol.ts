@@ -49,6 +49,10 @@ export interface TestCase {
   readonly conditions: readonly Condition[];
 }
 
+/** Steps a protocol can require before MedCom may certify; the end-to-end check is of formal-test documents. */
+export const CERTIFY_REQUIREMENTS = ['formal-test', 'end-to-end'] as const;
+export type CertifyRequirement = (typeof CERTIFY_REQUIREMENTS)[number];
+
 export interface Protocol {
   readonly id: string;
   readonly version: string;
@@ -56,6 +60,8 @@ export interface Protocol {
   readonly title: LocalText;
   readonly profiles: readonly ProfileId[];
   readonly testCases: readonly TestCase[];
+  /** What certification needs per test case; `formal-test` always, `end-to-end` when the file says so. */
+  readonly certifyRequires: readonly CertifyRequirement[];
   /** Where it was read from, for messages. */
   readonly source: string;
 }
@@ -180,7 +186,15 @@ export function parseProtocol(text: string, source: string): Protocol {
   } catch (err) {
     r.fail('file', `not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const o = r.object(json, 'protocol', ['id', 'version', 'standard', 'title', 'profiles', 'testCases']);
+  const o = r.object(json, 'protocol', [
+    'id',
+    'version',
+    'standard',
+    'title',
+    'profiles',
+    'certifyRequires',
+    'testCases',
+  ]);
   const profiles = r.profiles(o.profiles, 'profiles');
   const caseList: unknown = o.testCases;
   if (!Array.isArray(caseList) || caseList.length === 0) {
@@ -228,8 +242,32 @@ export function parseProtocol(text: string, source: string): Protocol {
     title: r.text(o.title, 'title'),
     profiles,
     testCases,
+    certifyRequires: readCertifyRequires(r, o.certifyRequires),
     source,
   };
+}
+
+/** Absent means the formal test alone (files written before the end-to-end step keep their meaning). */
+function readCertifyRequires(r: Reader, value: unknown): CertifyRequirement[] {
+  if (value === undefined) {
+    return ['formal-test'];
+  }
+  const list = r.strings(value, 'certifyRequires', /^[a-z-]+$/);
+  const seen = new Set<string>();
+  list.forEach((step, i) => {
+    if (!(CERTIFY_REQUIREMENTS as readonly string[]).includes(step)) {
+      r.fail(`certifyRequires[${i}]`, `unknown step "${step}" (one of ${CERTIFY_REQUIREMENTS.join(', ')})`);
+    }
+    if (seen.has(step)) {
+      r.fail(`certifyRequires[${i}]`, `"${step}" is listed twice`);
+    }
+    seen.add(step);
+  });
+  if (!seen.has('formal-test')) {
+    // The end-to-end check is made on the documents the formal test stored: it cannot stand alone.
+    r.fail('certifyRequires', 'must include "formal-test"');
+  }
+  return CERTIFY_REQUIREMENTS.filter((s) => seen.has(s));
 }
 
 /** Every `*.json` protocol in the directory, by id; two files with one id are an error. */

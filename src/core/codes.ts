@@ -138,7 +138,7 @@ export const CERT_ERRORS = {
     500
   ),
   CERT_ERR_INCOMPLETE: entry(
-    'A certification was asked for while a test case of the protocol has no passing document.',
+    'A certification was asked for while a test case of the protocol has no passing document (formal test, end-to-end check).',
     409
   ),
   CERT_ERR_STEP: entry("The decision is not allowed at the vendor's current step of the protocol.", 409),

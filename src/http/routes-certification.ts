@@ -22,12 +22,16 @@ export function progressJson(p: Progress): Record<string, unknown> {
     total: p.total,
     selfTestPassed: p.selfTestPassed,
     formalTestPassed: p.formalTestPassed,
+    endToEndPassed: p.endToEndPassed,
+    endToEndRequired: p.endToEndRequired,
     formalTarget: p.formalTarget,
     cases: p.cases.map((c) => ({
       id: c.testCase.id,
       title: c.testCase.title,
       selfTest: c.selfTest,
       formalTest: c.formalTest,
+      endToEnd: c.endToEnd,
+      endToEndGap: c.endToEndGap,
     })),
     decisions: p.decisions,
   };
@@ -69,6 +73,12 @@ export function registerCertificationRoutes({ app, db, certification, actor }: R
         openapi: {
           summary: "Progress per protocol: a vendor key's own; a MedCom key's for every vendor",
           tags: ['certification'],
+          schemas: {
+            '200': {
+              type: 'object',
+              properties: { certifications: { type: 'array', items: { $ref: '#/components/schemas/Progress' } } },
+            },
+          },
         },
       },
     },
@@ -90,9 +100,11 @@ export function registerCertificationRoutes({ app, db, certification, actor }: R
     {
       config: {
         openapi: {
-          summary: "A vendor's progress in a protocol: evidence per test case, step, decisions",
+          summary:
+            "A vendor's progress in a protocol: evidence per test case (self-test, formal test, end-to-end), step, decisions",
           tags: ['certification'],
           responses: { '200': 'The progress', '404': 'No such vendor or protocol for this key' },
+          schemas: { '200': { $ref: '#/components/schemas/Progress' } },
         },
       },
       schema: { params: VENDOR_PROTOCOL },
@@ -112,7 +124,8 @@ export function registerCertificationRoutes({ app, db, certification, actor }: R
     {
       config: {
         openapi: {
-          summary: 'The certification report (json, or printable html)',
+          summary:
+            'The certification report (json, or printable html): per case the documents, validation report, submission and end-to-end check',
           tags: ['certification'],
           responses: { '200': 'The report', '404': 'No such vendor or protocol for this key' },
         },
@@ -146,7 +159,8 @@ export function registerCertificationRoutes({ app, db, certification, actor }: R
       config: {
         access: 'admin',
         openapi: {
-          summary: 'Record a MedCom decision: certify (every case passed the formal test), reject, or production',
+          summary:
+            'Record a MedCom decision: certify (every case passed the formal test and, when the protocol requires it, the end-to-end check), reject, or production',
           tags: ['certification'],
           responses: {
             '201': 'The recorded decision',

@@ -1,6 +1,7 @@
 // Certification records: test-case checks per document hash, the evidence a vendor has, and MedCom's decisions.
 import type { CaseCheck } from '../certification/case-checker.js';
-import type { Decision, DecisionKind, Evidence } from '../certification/progress.js';
+import type { Decision, DecisionKind, Evidence, Verification } from '../certification/progress.js';
+import type { ContentReport } from '../submission/verify-document.js';
 import { KihError } from '../core/kih-error.js';
 import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
@@ -43,7 +44,7 @@ export async function checkedProtocols(db: Queryable, sha256: string): Promise<S
   return new Set(rows.map((r) => r.p));
 }
 
-/** Every valid document of the vendor meeting a case of this protocol version, with its submission if any. */
+/** Every valid document of the vendor meeting a case of this protocol version, with its submission and end-to-end check if any. */
 export async function caseEvidence(
   db: Queryable,
   vendorId: string,
@@ -62,15 +63,26 @@ export async function caseEvidence(
     target: string | null;
     outcome: string | null;
     submitted_at: Date | null;
+    v_target: string | null;
+    v_unique_id: string | null;
+    v_outcome: Verification['outcome'] | null;
+    v_class: string | null;
+    v_message: string | null;
+    v_mismatches: Verification['mismatches'] | null;
+    v_content: ContentReport | null;
+    verified_at: Date | null;
   }>(
     `SELECT c.case_id, v.run_id, v.seq, u.id AS upload_id, d.file, v.sha256, v.profile, v.created_at AS validated_at,
-            s.target, s.outcome, s.created_at AS submitted_at
+            s.target, s.outcome, s.created_at AS submitted_at,
+            ve.target AS v_target, ve.unique_id AS v_unique_id, ve.outcome AS v_outcome, ve.class AS v_class,
+            ve.message AS v_message, ve.mismatches AS v_mismatches, ve.content AS v_content, ve.created_at AS verified_at
      FROM case_checks c
      JOIN validations v ON v.sha256 = c.sha256 AND v.status = 'valid'
      JOIN runs r ON r.id = v.run_id
      JOIN run_documents d ON d.run_id = v.run_id AND d.seq = v.seq
      LEFT JOIN uploads u ON u.run_id = v.run_id AND u.seq = v.seq
      LEFT JOIN submissions s ON s.run_id = v.run_id AND s.seq = v.seq
+     LEFT JOIN verifications ve ON ve.run_id = v.run_id AND ve.seq = v.seq
      WHERE r.vendor_id = $1 AND c.protocol_id = $2 AND c.protocol_version = $3 AND c.conditions_met
      ORDER BY v.created_at DESC, v.id DESC`,
     [vendorId, protocolId, protocolVersion]
@@ -87,6 +99,24 @@ export async function caseEvidence(
     submission:
       r.target !== null && r.outcome !== null && r.submitted_at !== null
         ? { target: r.target, outcome: r.outcome, at: r.submitted_at.toISOString() }
+        : null,
+    verification:
+      r.v_target !== null &&
+      r.v_unique_id !== null &&
+      r.v_outcome !== null &&
+      r.v_message !== null &&
+      r.v_mismatches !== null &&
+      r.verified_at !== null
+        ? {
+            target: r.v_target,
+            uniqueId: r.v_unique_id,
+            outcome: r.v_outcome,
+            class: r.v_class,
+            message: r.v_message,
+            mismatches: r.v_mismatches,
+            content: r.v_content,
+            at: r.verified_at.toISOString(),
+          }
         : null,
   }));
 }

@@ -6,7 +6,14 @@ import type { VendorInfo } from './access.js';
 import { caseEvidence, evidenceDetail, listDecisions, recordDecision } from './certification-records.js';
 import type { EvidenceDetail } from './certification-records.js';
 import { checkDecision, computeProgress } from '../certification/progress.js';
-import type { Decision, DecisionKind, Evidence, Progress } from '../certification/progress.js';
+import type {
+  Decision,
+  DecisionKind,
+  EndToEndGap,
+  Evidence,
+  Progress,
+  Verification,
+} from '../certification/progress.js';
 import type { Protocol, TestCase } from '../certification/protocol.js';
 
 type Queryable = Pick<Transaction, 'query'>;
@@ -23,12 +30,30 @@ export interface CertificationReport {
   readonly generatedAt: string;
   readonly step: Progress['step'];
   readonly awaitingDecision: boolean;
+  readonly endToEndRequired: boolean;
   readonly decisions: readonly Decision[];
   readonly cases: readonly {
     readonly testCase: TestCase;
     readonly selfTest: (Evidence & { readonly detail: EvidenceDetail | null }) | null;
     readonly formalTest: (Evidence & { readonly detail: EvidenceDetail | null }) | null;
+    /** The formal-test document found registered and intact (it carries its verification). */
+    readonly endToEnd: Evidence | null;
+    readonly endToEndGap: EndToEndGap | null;
   }[];
+}
+
+/** The verification as a decision records it: enough to find the row and to read what was found. */
+function verificationEvidence(v: Verification | null): Record<string, unknown> | null {
+  return (
+    v && {
+      target: v.target,
+      uniqueId: v.uniqueId,
+      outcome: v.outcome,
+      at: v.at,
+      mismatches: v.mismatches,
+      content: v.content,
+    }
+  );
 }
 
 export interface Certification {
@@ -93,6 +118,13 @@ export function createCertification(protocols: ReadonlyMap<string, Protocol>, fo
                 runId: c.formalTest.runId,
                 seq: c.formalTest.seq,
                 sha256: c.formalTest.sha256,
+                verification: verificationEvidence(c.formalTest.verification),
+              },
+              endToEnd: c.endToEnd && {
+                runId: c.endToEnd.runId,
+                seq: c.endToEnd.seq,
+                sha256: c.endToEnd.sha256,
+                verification: verificationEvidence(c.endToEnd.verification),
               },
             })),
           };
@@ -115,6 +147,8 @@ export function createCertification(protocols: ReadonlyMap<string, Protocol>, fo
           testCase: c.testCase,
           selfTest: await withDetail(c.selfTest),
           formalTest: await withDetail(c.formalTest),
+          endToEnd: c.endToEnd,
+          endToEndGap: c.endToEndGap,
         });
       }
       return {
@@ -129,6 +163,7 @@ export function createCertification(protocols: ReadonlyMap<string, Protocol>, fo
         generatedAt: now.toISOString(),
         step: p.step,
         awaitingDecision: p.awaitingDecision,
+        endToEndRequired: p.endToEndRequired,
         decisions: p.decisions,
         cases,
       };

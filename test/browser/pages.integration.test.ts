@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { freshCopy, sample, startHarness } from '../api/harness.js';
 import type { Harness } from '../api/harness.js';
+import { markVerified } from '../helpers/verification.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `npm run screenshots` sets this to docs/screenshots; tests otherwise write none. */
@@ -210,16 +211,59 @@ describe('MedCom in the browser', () => {
       'success',
     ]);
     await vendor.getByRole('link', { name: 'Certification', exact: true }).click();
-    expect(await vendor.locator('[data-protocol="dk-phmr"] .step').textContent()).toBe('Formal test');
+    // Stored by the formal-test repository; the registry has not been checked yet.
+    const vendorPhmr = vendor.locator('[data-protocol="dk-phmr"]');
+    expect(await vendorPhmr.locator('.step').textContent()).toBe('End-to-end test');
+    expect(await vendorPhmr.locator('td[data-e2e="notChecked"]').count()).toBe(6);
+    expect(await vendorPhmr.locator('td[data-e2e]').first().textContent()).toContain('not yet checked in the registry');
     await shot(vendor, 'vendor-certification');
 
     await admin.getByRole('link', { name: 'Vendors' }).click();
     const cell = admin.locator('tr[data-vendor="medi"] td[data-protocol="dk-phmr"]');
+    expect(await cell.textContent()).toContain('End-to-end test');
+    expect(await cell.textContent()).not.toContain("Awaiting MedCom's decision");
+    await admin.getByRole('link', { name: 'Medi Telemed' }).click();
+    let section = admin.locator('section[data-protocol="dk-phmr"]');
+    expect(await section.locator('thead th').allTextContents()).toEqual([
+      'Test case',
+      'Self-test',
+      'Formal test',
+      'End-to-end test',
+    ]);
+    expect(await section.locator('tr[data-case] .ok').count()).toBe(12);
+    // Certify is not offered before the end-to-end step; forced, the decision is refused with its code.
+    expect(await section.getByLabel('Certify').isDisabled()).toBe(true);
+    await section.getByLabel('Certify').evaluate((el) => {
+      (el as HTMLInputElement).disabled = false;
+    });
+    await section.getByLabel('Certify').check();
+    await section.getByLabel('Comment').fill('Too early: the registry has not been checked.');
+    await section.getByRole('button', { name: 'Record decision' }).click();
+    const refusal = (await admin.getByRole('alert').textContent()) ?? '';
+    expect(refusal).toContain('CERT_ERR_INCOMPLETE');
+    expect(refusal).toContain('PHMR-01 (not yet checked in the registry)');
+
+    // The verify stage's results: every formal-test document registered and retrieved intact.
+    const submitted = await h.db.query<{ run_id: string; seq: number }>(
+      `SELECT s.run_id, s.seq FROM submissions s JOIN uploads u ON u.run_id = s.run_id AND u.seq = s.seq
+       WHERE u.vendor_id = 'medi'`
+    );
+    expect(submitted).toHaveLength(4);
+    for (const r of submitted) {
+      await markVerified(h.db, r.run_id, r.seq);
+    }
+
+    await admin.getByRole('link', { name: 'Vendors' }).click();
     expect(await cell.textContent()).toContain("Awaiting MedCom's decision");
     await shot(admin, 'medcom-overview');
     await admin.getByRole('link', { name: 'Medi Telemed' }).click();
-    const section = admin.locator('section[data-protocol="dk-phmr"]');
-    expect(await section.locator('tr[data-case] .ok').count()).toBe(12);
+    section = admin.locator('section[data-protocol="dk-phmr"]');
+    expect(await section.locator('tr[data-case] .ok').count()).toBe(18);
+    expect(await section.locator('td[data-e2e="verified"]').count()).toBe(6);
+    expect(await section.locator('td[data-e2e="verified"]').first().textContent()).toMatch(
+      /registered in sim[\s\S]*retrieved intact: SHA-1 [0-9a-f]{12}… · \d+ bytes/
+    );
+    expect(await section.getByLabel('Certify').isDisabled()).toBe(false);
     await section.getByLabel('Certify').check();
     await section.getByLabel('Comment').fill('Every PHMR test case passed in the KIH test environment.');
     await shot(admin, 'medcom-vendor');

@@ -32,6 +32,26 @@ describe('parseProtocol', () => {
     const all = loadProtocols();
     expect([...all.keys()]).toEqual(['dk-phmr', 'dk-qrd']);
     expect(all.get('dk-phmr')?.profiles).toEqual(['dk-phmr-1.3', 'dk-phmr-2.1']);
+    // Both shipped protocols make the end-to-end step a condition of certification.
+    expect([...all.values()].map((p) => p.certifyRequires)).toEqual([
+      ['formal-test', 'end-to-end'],
+      ['formal-test', 'end-to-end'],
+    ]);
+  });
+
+  it('reads certifyRequires: absent means the formal test alone; the order in the file does not matter', () => {
+    expect(
+      parseProtocol(
+        protocolWith(() => undefined),
+        'x.json'
+      ).certifyRequires
+    ).toEqual(['formal-test']);
+    expect(
+      parseProtocol(
+        protocolWith((p) => (p.certifyRequires = ['end-to-end', 'formal-test'])),
+        'x.json'
+      ).certifyRequires
+    ).toEqual(['formal-test', 'end-to-end']);
   });
 
   it.each([
@@ -68,6 +88,26 @@ describe('parseProtocol', () => {
       'a missing Danish text',
       () => protocolWith((p) => (conditions(p)[0]!.text = { en: 'x' })),
       /conditions\[0\]\.text\.da/,
+    ],
+    [
+      'an unknown certification step',
+      () => protocolWith((p) => (p.certifyRequires = ['formal-test', 'end-to-ends'])),
+      /certifyRequires\[1\]: unknown step "end-to-ends"/,
+    ],
+    [
+      'a certification step listed twice',
+      () => protocolWith((p) => (p.certifyRequires = ['formal-test', 'formal-test'])),
+      /certifyRequires\[1\]: "formal-test" is listed twice/,
+    ],
+    [
+      'the end-to-end step without the formal test',
+      () => protocolWith((p) => (p.certifyRequires = ['end-to-end'])),
+      /certifyRequires: must include "formal-test"/,
+    ],
+    [
+      'certifyRequires that is not a list',
+      () => protocolWith((p) => (p.certifyRequires = 'end-to-end')),
+      /certifyRequires: must be a non-empty array/,
     ],
     [
       'a code with a quote',

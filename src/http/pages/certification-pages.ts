@@ -1,5 +1,6 @@
 // Certification pages: a vendor's own progress, MedCom's overview of every vendor, and one vendor's evidence with the decision form.
-import type { Evidence, Progress } from '../../certification/progress.js';
+import type { CaseProgress, Evidence, Progress, Verification } from '../../certification/progress.js';
+import { GAP_LABELS, fieldValue, hashAndSize } from '../render-certification.js';
 import type { Principal, VendorInfo } from '../../store/access.js';
 import { html } from '../html.js';
 import type { Raw } from '../html.js';
@@ -21,6 +22,73 @@ function evidenceCell(e: Evidence | null, lang: Lang, admin: boolean): Raw {
         e.submission ? ` · ${e.submission.target}: ${e.submission.outcome}` : ''
       }${admin ? ` · run ${e.runId.slice(0, 8)}/${e.seq}` : ''}</span
     >`;
+}
+
+function when(at: string): string {
+  return at.slice(0, 16).replace('T', ' ');
+}
+
+/** The formal test: the document and where and when it was submitted. */
+function formalCell(e: Evidence | null, lang: Lang, admin: boolean): Raw {
+  if (!e?.submission) {
+    return evidenceCell(e, lang, admin);
+  }
+  const link = e.uploadId ? html`<a href="/documents/${e.uploadId}">${e.file}</a>` : html`<code>${e.file}</code>`;
+  return html`<span class="ok">&#10003;</span> ${link}<br /><span class="muted"
+      >${t('submittedTo', lang)} ${e.submission.target}
+      ${when(e.submission.at)}${admin ? ` · run ${e.runId.slice(0, 8)}/${e.seq}` : ''}</span
+    >`;
+}
+
+function mismatchTable(v: Verification, lang: Lang): Raw {
+  return html`<table class="mismatches">
+    <thead>
+      <tr>
+        <th scope="col">${t('field', lang)}</th>
+        <th scope="col">${t('registry', lang)}</th>
+        <th scope="col">${t('ours', lang)}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${v.mismatches.map(
+        (m) =>
+          html`<tr data-field="${m.field}">
+            <td><code>${m.field}</code></td>
+            <td><code>${fieldValue(m.registered)}</code></td>
+            <td><code>${fieldValue(m.expected)}</code></td>
+          </tr>`
+      )}
+    </tbody>
+  </table>`;
+}
+
+/** End to end: registered in the registry (or the fields that differ) and retrieved intact (hash and size). */
+function endToEndCell(c: CaseProgress, lang: Lang): Raw {
+  const v = c.endToEnd?.verification;
+  if (c.endToEnd && v) {
+    return html`<span class="ok">&#10003;</span> ${t('registeredIn', lang)} ${v.target}<br /><span class="muted"
+        >${when(v.at)} · ${c.endToEnd.file}</span
+      >${
+        v.content
+          ? html`<br />${t('retrievedIntact', lang)}: <code>${hashAndSize(v.content.hash, v.content.size, lang)}</code>`
+          : ''
+      }`;
+  }
+  const gap = c.endToEndGap ?? 'notChecked';
+  const seen = c.formalTest?.verification;
+  return html`<span class="${gap === 'notSubmitted' || gap === 'notChecked' ? 'pending' : 'bad'}" data-gap="${gap}"
+      >${tv(GAP_LABELS[gap], lang)}</span
+    >${seen && gap === 'metadataMismatch' && seen.mismatches.length > 0 ? mismatchTable(seen, lang) : ''}${
+      seen?.content && gap === 'contentMismatch'
+        ? html`<br />${t('retrieved', lang)}: <code>${hashAndSize(seen.content.hash, seen.content.size, lang)}</code
+            ><br />${t('registeredAs', lang)}:
+            <code>${hashAndSize(seen.content.registeredHash, seen.content.registeredSize, lang)}</code>`
+        : ''
+    }${
+      seen && (gap === 'checkFailed' || gap === 'notRegistered')
+        ? html`<br /><span class="muted">${seen.message}</span>`
+        : ''
+    }`;
 }
 
 function decisionsList(p: Progress, lang: Lang): Raw {
@@ -53,7 +121,7 @@ export function progressSection(p: Progress, lang: Lang, admin: boolean): Raw {
     <p>
       ${t('step', lang)}: <strong class="step" data-step="${p.step}">${tv(p.step, lang)}</strong> ·
       ${t('selfTest', lang).split(' (')[0]} ${bar(p.selfTestPassed, p.total)} · ${t('formalTest', lang).split(' (')[0]}
-      ${bar(p.formalTestPassed, p.total)}
+      ${bar(p.formalTestPassed, p.total)} · ${tv('end-to-end', lang)} ${bar(p.endToEndPassed, p.total)}
     </p>
     ${p.awaitingDecision ? html`<p class="notice warn">${t('awaiting', lang)}</p>` : ''}
     <table>
@@ -62,6 +130,7 @@ export function progressSection(p: Progress, lang: Lang, admin: boolean): Raw {
           <th scope="col">${t('testCase', lang)}</th>
           <th scope="col">${tv('self-test', lang)}</th>
           <th scope="col">${tv('formal-test', lang)}</th>
+          <th scope="col">${tv('end-to-end', lang)}</th>
         </tr>
       </thead>
       <tbody>
@@ -74,7 +143,8 @@ export function progressSection(p: Progress, lang: Lang, admin: boolean): Raw {
                 >
               </td>
               <td>${evidenceCell(c.selfTest, lang, admin)}</td>
-              <td>${evidenceCell(c.formalTest, lang, admin)}</td>
+              <td>${formalCell(c.formalTest, lang, admin)}</td>
+              <td data-e2e="${c.endToEnd ? 'verified' : (c.endToEndGap ?? 'notChecked')}">${endToEndCell(c, lang)}</td>
             </tr>`
         )}
       </tbody>
@@ -188,7 +258,8 @@ export function adminOverviewPage(
                         <strong data-step="${p.step}">${tv(p.step, lang)}</strong
                         >${p.awaitingDecision ? html` <span class="pending">(${t('awaiting', lang)})</span>` : ''}<br />${tv('self-test', lang)}
                         ${bar(p.selfTestPassed, p.total)}<br />${tv('formal-test', lang)}
-                        ${bar(p.formalTestPassed, p.total)}
+                        ${bar(p.formalTestPassed, p.total)}<br />${tv('end-to-end', lang)}
+                        ${bar(p.endToEndPassed, p.total)}
                       </td>`
                   )}
                 </tr>`

@@ -121,8 +121,11 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
 
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/api/')) {
+      // A route's own header wins: the standalone reports set a CSP that lets their inline style apply.
       for (const [k, v] of Object.entries(PAGE_HEADERS)) {
-        reply.header(k, v);
+        if (!reply.hasHeader(k)) {
+          reply.header(k, v);
+        }
       }
     } else {
       reply.header('x-content-type-options', 'nosniff');

@@ -91,6 +91,12 @@ describe("vendor B and vendor A's data", () => {
     const page = await call(h, 'GET', `/documents/${docA}`, { headers: { cookie: acmeCookie } });
     expect(page.status).toBe(200);
     expect(page.text).toContain('acme-weight.xml');
+    // Pages keep the strict policy; the standalone report keeps its own, or its inline style would not apply.
+    expect(page.headers.get('content-security-policy')).toContain("style-src 'self'");
+    const report = await call(h, 'GET', '/certification/acme/dk-phmr/report', { headers: { cookie: acmeCookie } });
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(report.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('a form posted from another site with a session cookie is refused', async () => {

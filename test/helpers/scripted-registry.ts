@@ -221,9 +221,15 @@ export interface ListedEntry {
   readonly repositoryUniqueId?: string;
 }
 
-/** An ITI-18 AdhocQueryResponse listing these DocumentEntries (LeafClass), with status and errors. */
+/** An ITI-18 AdhocQueryResponse listing these DocumentEntries (LeafClass) or ObjectRefs, with status and errors. */
 export function queryAnswer(
-  options: { status?: AnswerStatus; entries?: readonly ListedEntry[]; errors?: readonly CannedError[] } = {}
+  options: {
+    status?: AnswerStatus;
+    entries?: readonly ListedEntry[];
+    /** An ObjectRef answer's ids. */
+    objectRefs?: readonly string[];
+    errors?: readonly CannedError[];
+  } = {}
 ): Responder {
   const body = checkedBody(
     `<query:AdhocQueryResponse xmlns:query="${XDS_NS.query}" xmlns:rim="${XDS_NS.rim}" xmlns:rs="${XDS_NS.rs}" ` +
@@ -237,6 +243,7 @@ export function queryAnswer(
           )
         )
         .join('') +
+      (options.objectRefs ?? []).map((id) => `<rim:ObjectRef id="${escapeXmlAttr(id)}"/>`).join('') +
       '</rim:RegistryObjectList></query:AdhocQueryResponse>'
   );
   return (request) => ({

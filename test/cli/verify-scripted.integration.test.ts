@@ -16,7 +16,7 @@ import {
   soapFault,
   startScriptedRegistry,
 } from '../helpers/scripted-registry.js';
-import type { ScriptedRegistry } from '../helpers/scripted-registry.js';
+import type { Responder, ScriptedRegistry } from '../helpers/scripted-registry.js';
 
 const missing = missingReferenceFiles();
 const describeWithReference = missing.length === 0 ? describe : describe.skip;
@@ -87,15 +87,19 @@ describeWithReference('kih verify against a scripted registry and repository', (
     await peer.close();
   });
 
-  async function verify(
-    args: string[],
-    format: 'json' | 'text' = 'json'
-  ): Promise<{ code: number; stdout: string; report: VerifyRunReport; first: VerifyResult }> {
-    const run = await runInProcess(['verify', ...args, '--target', 'peer', '--config', config, '-f', format]);
-    expect(run.stderr).toBe('');
-    const report = format === 'json' ? (JSON.parse(run.stdout) as VerifyRunReport) : (undefined as never);
-    return { code: run.code, stdout: run.stdout, report, first: report?.documents[0] as VerifyResult };
+  async function run(args: string[], format: 'json' | 'text'): Promise<{ code: number; stdout: string }> {
+    const r = await runInProcess(['verify', ...args, '--target', 'peer', '--config', config, '-f', format]);
+    expect(r.stderr).toBe('');
+    return { code: r.code, stdout: r.stdout };
   }
+
+  async function verify(args: string[]): Promise<{ code: number; report: VerifyRunReport; first: VerifyResult }> {
+    const { code, stdout } = await run(args, 'json');
+    const report = JSON.parse(stdout) as VerifyRunReport;
+    return { code, report, first: report.documents[0] as VerifyResult };
+  }
+
+  const verifyText = (args: string[]): Promise<{ code: number; stdout: string }> => run(args, 'text');
 
   const listed = (
     entry: DocumentEntry,
@@ -104,7 +108,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
     entry,
     repositoryUniqueId,
   });
-  const retrieved = (entry: DocumentEntry, bytes: Uint8Array, repositoryUniqueId = REPO) =>
+  const retrieved = (entry: DocumentEntry, bytes: Uint8Array, repositoryUniqueId = REPO): Responder =>
     retrieveAnswer({ documents: [{ repositoryUniqueId, documentUniqueId: entry.uniqueId, bytes }] });
 
   it('the peer refuses with a Sender fault what the schemas refuse (the check can fail)', async () => {
@@ -168,7 +172,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
   it('text output of a verified document and the summary line, exit 0', async () => {
     peer.script('iti18', queryAnswer({ entries: [listed(phmr)] }));
     peer.script('iti43', retrieved(phmr, phmrBytes));
-    const { code, stdout } = await verify([PHMR], 'text');
+    const { code, stdout } = await verifyText([PHMR]);
     expect(stdout).toBe(`${PHMR}: verified ${phmr.uniqueId}\n1 document at peer: 1 verified.\n`);
     expect(code).toBe(0);
   });
@@ -180,7 +184,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
     expect(first.message).toMatch(/does not know/);
     expect(report.summary.notFound).toBe(1);
     expect(code).toBe(1);
-    const text = await verify([PHMR], 'text');
+    const text = await verifyText([PHMR]);
     expect(text.stdout).toMatch(
       new RegExp(`: notFound ${phmr.uniqueId.replace(/\^/g, '\\^')}\n  The registry of peer does not know`)
     );
@@ -264,7 +268,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
     expect(first.attempts).toHaveLength(1);
     expect(code).toBe(1);
     peer.script('iti18', failure);
-    const text = await verify([PHMR], 'text');
+    const text = await verifyText([PHMR]);
     expect(text.stdout).toMatch(
       /: failure \(permanent\) .*\n {2}GetDocuments failed: .*\n {2}XDSRegistryError: The registry failed internally\.\n/
     );
@@ -302,7 +306,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
 
     peer.reset();
     peer.script('iti18', soapFault({ code: 'Sender', reason: 'Bad query.', subcode: 'wsa:ActionNotSupported' }));
-    const text = await verify([PHMR], 'text');
+    const text = await verifyText([PHMR]);
     expect(text.stdout).toMatch(/: failure \(permanent\) /);
     expect(text.stdout).toMatch(/Bad query\./);
     expect(text.code).toBe(1);
@@ -356,7 +360,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
     expect(code).toBe(1);
     peer.script('iti18', queryAnswer({ entries: [listed(changed)] }));
     peer.script('iti43', retrieved(phmr, phmrBytes));
-    const text = await verify([PHMR], 'text');
+    const text = await verifyText([PHMR]);
     expect(text.stdout).toMatch(
       /: metadataMismatch .*\n {2}The registered metadata differs: typeCode .*; creationTime .*; title \(registered "Another title"/
     );
@@ -377,7 +381,7 @@ describeWithReference('kih verify against a scripted registry and repository', (
     expect(code).toBe(1);
     peer.script('iti18', queryAnswer({ entries: [listed(phmr)] }));
     peer.script('iti43', retrieved(phmr, other));
-    const text = await verify([PHMR], 'text');
+    const text = await verifyText([PHMR]);
     expect(text.stdout).toMatch(/: contentMismatch .*\n {2}The retrieved document differs: /);
     expect(text.stdout).toMatch(/0 verified, 1 content mismatch\.\n$/);
   });

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { createTransport } from '../../src/submission/http-transport.js';
 import type { Transport } from '../../src/submission/http-transport.js';
 import { queryRegistry, retrieveDocuments } from '../../src/submission/registry-client.js';
-import type { RegistryTarget } from '../../src/submission/registry-client.js';
+import type { RegistryOptions, RegistryTarget } from '../../src/submission/registry-client.js';
 import type { DocumentEntry } from '../../src/xds/metadata-model.js';
 import { prepareSubmission } from '../../src/xds/prepare-submission.js';
 import { STORED_QUERY } from '../../src/xds/vocabulary.js';
@@ -45,7 +45,7 @@ describeWithReference('registry client against a scripted registry', () => {
   let transport: Transport;
   let target: RegistryTarget;
   const sleeps: number[] = [];
-  const options = () => ({
+  const options = (): RegistryOptions => ({
     transport,
     policy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 },
     sleep: (ms: number) => {

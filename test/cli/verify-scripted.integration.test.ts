@@ -2,8 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { missingReferenceFiles, REFERENCE_DIR } from '../../scripts/xds-schema-check.js';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { VerifyRunReport } from '../../src/submission/verify-files.js';
 import type { VerifyResult } from '../../src/submission/verify-document.js';
 import type { DocumentEntry } from '../../src/xds/metadata-model.js';
@@ -15,17 +14,11 @@ import {
   retrieveAnswer,
   soapFault,
   startScriptedRegistry,
+  describeWithSchemas,
 } from '../helpers/scripted-registry.js';
 import type { Responder, ScriptedRegistry } from '../helpers/scripted-registry.js';
 
-const missing = missingReferenceFiles();
-const describeWithReference = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) {
-  // Loud: the scripted peer checks every request against these schemas and cannot run without them.
-  process.stderr.write(
-    `verify-scripted.integration.test: SKIPPED, reference schemas missing in ${REFERENCE_DIR}: ${missing.join(', ')}\n`
-  );
-}
+const describeWithReference = describeWithSchemas('verify-scripted.integration.test');
 
 const PHMR = path.join(SAMPLES, 'dk-phmr-2.1/valid/weight.xml');
 const QRD = path.join(SAMPLES, 'dk-qrd-1.3/valid/copd-daily-numeric-choice-text.xml');

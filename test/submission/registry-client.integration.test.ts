@@ -1,8 +1,7 @@
 // The ITI-18/ITI-43 client against a scripted registry on 127.0.0.1: FindDocuments with several documents, ObjectRef answers, and what is asked again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { missingReferenceFiles, REFERENCE_DIR } from '../../scripts/xds-schema-check.js';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { resolveSettings } from '../../src/config/metadata-settings.js';
 import { BUILTIN_TARGETS } from '../../src/config/targets.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
@@ -13,16 +12,16 @@ import type { RegistryOptions, RegistryTarget } from '../../src/submission/regis
 import type { DocumentEntry } from '../../src/xds/metadata-model.js';
 import { prepareSubmission } from '../../src/xds/prepare-submission.js';
 import { STORED_QUERY } from '../../src/xds/vocabulary.js';
-import { queryAnswer, retrieveAnswer, soapFault, startScriptedRegistry } from '../helpers/scripted-registry.js';
+import {
+  describeWithSchemas,
+  queryAnswer,
+  retrieveAnswer,
+  soapFault,
+  startScriptedRegistry,
+} from '../helpers/scripted-registry.js';
 import type { ScriptedRegistry } from '../helpers/scripted-registry.js';
 
-const missing = missingReferenceFiles();
-const describeWithReference = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) {
-  process.stderr.write(
-    `registry-client.integration.test: SKIPPED, reference schemas missing in ${REFERENCE_DIR}: ${missing.join(', ')}\n`
-  );
-}
+const describeWithReference = describeWithSchemas('registry-client.integration.test');
 
 const SAMPLES = path.join(PACKAGE_ROOT, 'samples');
 const FILES = ['dk-phmr-2.1/valid/weight.xml', 'dk-qrd-1.3/valid/copd-daily-numeric-choice-text.xml'].map((f) =>

@@ -177,7 +177,7 @@ export async function startScriptedRegistry(): Promise<ScriptedRegistry> {
   };
 }
 
-// ---- canned answers (SOAP 1.2, written here rather than with the project's builders, so the client is tested against text of its own) ----
+// ---- canned answers: SOAP 1.2 envelopes, statuses, errors, faults and MTOM written here, not with the client's own code; ExtrinsicObjects by the project's ebRIM builder, schema-checked ----
 
 export type AnswerStatus = 'success' | 'partialSuccess' | 'failure';
 

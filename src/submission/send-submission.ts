@@ -88,6 +88,7 @@ export async function sendSubmission(
             message: `No answer came and ${target.name} cannot be asked whether the document arrived; not re-sent (XDS would store it twice). Check the repository before sending it again.`,
           };
         }
+        // Absent: sent again after the delay, unless that was the last attempt (then the lost answer stands).
         return attempt >= policy.maxAttempts ? {} : undefined;
       },
     },

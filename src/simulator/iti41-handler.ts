@@ -3,24 +3,24 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SoapVersion } from '../xds/soap-envelope.js';
 import { ITI41_ACTION, ITI41_RESPONSE_ACTION } from '../xds/vocabulary.js';
-import { maskCpr } from './cpr-mask.js';
-import { checkDgws, dgwsFault } from './dgws-check.js';
 import type { IdCardVerifier } from './dgws-check.js';
-import { readBody, send, soapReply, textReply, unavailableReply, wait } from './http-reply.js';
+import { send, soapReply, unavailableReply, wait } from './http-reply.js';
 import type { HttpReply } from './http-reply.js';
 import { readIti41Request } from './iti41-reader.js';
 import type { Iti41Request } from './iti41-reader.js';
-import {
-  faultHttpStatus,
-  registryResponseXml,
-  replyEnvelope,
-  soapFaultXml,
-  WSA_SOAP_FAULT_ACTION,
-} from './registry-response.js';
+import { registryResponseXml } from './registry-response.js';
 import type { InFlight } from './in-flight.js';
 import type { FaultSpec, RegistryErrorEntry, RegistryStatus } from './registry-response.js';
-import { delayOf, ENDPOINT_SCENARIO_KINDS, requestScenario, SCENARIO_HEADER } from './scenarios.js';
+import { delayOf, ENDPOINT_SCENARIO_KINDS } from './scenarios.js';
 import type { Scenario, ScenarioQueue } from './scenarios.js';
+import {
+  checkSoapRequest,
+  readRequestStart,
+  SCENARIO_FAULTS,
+  simulatorErrorReply,
+  soapReplier,
+  unreadableReply,
+} from './soap-endpoint.js';
 import type { DocumentStore } from './store.js';
 import { checkIti41Submission } from './submission-check.js';
 import type { CheckedDocument } from './submission-check.js';
@@ -64,23 +64,11 @@ interface Replier {
 }
 
 function replierFor(request: Iti41Request, scenario: Scenario | undefined): Replier {
-  const relatesTo = scenario?.kind === 'no-relates-to' ? undefined : request.messageId;
-  const dgws =
-    request.soapVersion === '1.1' && request.dgws.medcomHeaderPresent
-      ? {
-          ...(request.dgws.securityLevel !== undefined ? { securityLevel: request.dgws.securityLevel } : {}),
-          ...(request.dgws.linkingMessageId !== undefined ? { inResponseTo: request.dgws.linkingMessageId } : {}),
-        }
-      : undefined;
+  const soap = soapReplier(request, { relatesTo: scenario?.kind !== 'no-relates-to' });
   const multipart = scenario?.kind !== 'non-multipart';
   return {
     registry(status, errors = []) {
-      const envelope = replyEnvelope(registryResponseXml(status, errors), {
-        soapVersion: request.soapVersion,
-        action: ITI41_RESPONSE_ACTION,
-        ...(relatesTo !== undefined ? { relatesTo } : {}),
-        ...(dgws ? { dgws: { ...dgws, finished: true } } : {}),
-      });
+      const envelope = soap.envelope(registryResponseXml(status, errors), ITI41_RESPONSE_ACTION);
       // A RegistryResponse Failure is still a processed request: HTTP 200, as XDS repositories answer it.
       return {
         kind: 'reply',
@@ -88,66 +76,10 @@ function replierFor(request: Iti41Request, scenario: Scenario | undefined): Repl
         success: status === 'success',
       };
     },
-    fault(fault, version = request.soapVersion) {
-      const envelope = replyEnvelope(soapFaultXml(version, fault), {
-        soapVersion: version,
-        action: WSA_SOAP_FAULT_ACTION,
-        ...(relatesTo !== undefined ? { relatesTo } : {}),
-        ...(dgws && version === '1.1' ? { dgws: { ...dgws, finished: false } } : {}),
-      });
-      // Faults go out as plain SOAP: there is nothing to optimise, and DGWS faults are plain SOAP 1.1.
-      return {
-        kind: 'reply',
-        reply: soapReply(envelope, version, faultHttpStatus(version, fault), false),
-        success: false,
-      };
+    fault(fault, version) {
+      return { kind: 'reply', reply: soap.fault(fault, version), success: false };
     },
   };
-}
-
-function soapActionOf(req: IncomingMessage): string | undefined {
-  const raw = req.headers.soapaction;
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value?.trim().replace(/^"(.*)"$/, '$1');
-}
-
-/** SOAP-level checks: the SOAP 1.1 SOAPAction header, WS-Addressing Action, and SOAP 1.2 on a DGWS-only endpoint. */
-function checkSoap(req: IncomingMessage, request: Iti41Request, ctx: Iti41Context, r: Replier): Outcome | undefined {
-  if (request.soapVersion === '1.2' && ctx.requireDgws) {
-    // DGWS is SOAP 1.1 only; a SOAP 1.1 node answers another envelope version with a 1.1 VersionMismatch.
-    return r.fault(
-      {
-        code: 'VersionMismatch',
-        reason:
-          'This endpoint speaks DGWS, which is SOAP 1.1 only; send SOAP 1.1 with DGWS headers (or run the simulator without requireDgws for SOAP 1.2).',
-      },
-      '1.1'
-    );
-  }
-  if (request.soapVersion === '1.1') {
-    const soapAction = soapActionOf(req);
-    if (soapAction !== ITI41_ACTION) {
-      return r.fault({
-        code: 'Client',
-        reason: `The HTTP SOAPAction header must be "${ITI41_ACTION}" (found ${soapAction === undefined ? 'none' : JSON.stringify(soapAction)}).`,
-      });
-    }
-  }
-  if (request.action === undefined) {
-    return r.fault({
-      code: 'Client',
-      subcode: 'wsa:MessageAddressingHeaderRequired',
-      reason: 'The SOAP header has no wsa:Action.',
-    });
-  }
-  if (request.action !== ITI41_ACTION) {
-    return r.fault({
-      code: 'Client',
-      subcode: 'wsa:ActionNotSupported',
-      reason: `wsa:Action ${JSON.stringify(request.action)} is not served here; this endpoint takes ${ITI41_ACTION}.`,
-    });
-  }
-  return undefined;
 }
 
 function cdaErrorContext(result: CdaValidation): string {
@@ -255,17 +187,9 @@ async function storeDocuments(
 
 /** KIH's checks in order: SOAP, DGWS, metadata, CDA, duplicates; then the store. */
 async function process(req: IncomingMessage, request: Iti41Request, ctx: Iti41Context, r: Replier): Promise<Outcome> {
-  const soap = checkSoap(req, request, ctx, r);
-  if (soap) {
-    return soap;
-  }
-  const dgws = checkDgws(request.dgws, {
-    required: ctx.requireDgws,
-    ...(ctx.verifyIdCard ? { verifyIdCard: ctx.verifyIdCard } : {}),
-    now: ctx.now(),
-  });
-  if (dgws) {
-    return r.fault(dgws);
+  const refusal = checkSoapRequest(req, request, ITI41_ACTION, ctx);
+  if (refusal) {
+    return r.fault(refusal.fault, refusal.version);
   }
   const checked = checkIti41Submission(request, { allowedTypeCodes: ctx.allowedTypeCodes });
   if (!checked.ok) {
@@ -311,9 +235,8 @@ async function withScenario(
         },
       ]);
     case 'expired-idcard':
-      return r.fault(dgwsFault('expired_idcard', 'The ID card has expired.'));
     case 'not-authorized':
-      return r.fault(dgwsFault('not_authorized', 'The ID card is not authorised for this service.'));
+      return r.fault(SCENARIO_FAULTS[scenario.kind]);
     case 'slow':
       return ctx.inFlight.during(request.uniqueIds, async () => {
         await wait(delayOf(scenario), ctx.signal);
@@ -359,37 +282,23 @@ export async function handleIti41(req: IncomingMessage, res: ServerResponse, ctx
     send(res, reply, close);
   };
   try {
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-    if (!body.ok) {
-      if (body.reason === 'too-large') {
-        finish(textReply(413, `The request is larger than ${MAX_REQUEST_BYTES} bytes.\n`), false, true);
+    const start = await readRequestStart(req, MAX_REQUEST_BYTES);
+    if (!start.ok) {
+      if (start.reply) {
+        finish(start.reply, false, start.close);
       } else {
         ctx.stats.rejected += 1;
       }
       return;
     }
-    const { scenario: headerScenario, error } = requestScenario(req.headers[SCENARIO_HEADER]);
-    if (error !== undefined) {
-      finish(textReply(400, `${error}\n`), false);
-      return;
-    }
-    const contentType = req.headers['content-type'];
-    const read = readIti41Request(body.body, contentType, MAX_REQUEST_BYTES);
+    const read = readIti41Request(start.body, req.headers['content-type'], MAX_REQUEST_BYTES);
     if (!read.ok) {
-      if (read.kind === 'media-type') {
-        finish(textReply(415, `${read.message}\n`), false);
-      } else {
-        const envelope = replyEnvelope(soapFaultXml(read.soapVersion, read.fault), {
-          soapVersion: read.soapVersion,
-          action: WSA_SOAP_FAULT_ACTION,
-        });
-        finish(soapReply(envelope, read.soapVersion, faultHttpStatus(read.soapVersion, read.fault), false), false);
-      }
+      finish(unreadableReply(read), false);
       return;
     }
     const request = read.request;
     // A header scenario is for this request only and leaves the queue alone.
-    const scenario = headerScenario ?? ctx.scenarios.take(request.uniqueIds, ENDPOINT_SCENARIO_KINDS.iti41);
+    const scenario = start.headerScenario ?? ctx.scenarios.take(request.uniqueIds, ENDPOINT_SCENARIO_KINDS.iti41);
     const outcome = await withScenario(req, request, scenario, ctx);
     if (outcome.kind === 'drop') {
       ctx.stats.rejected += 1;
@@ -399,7 +308,7 @@ export async function handleIti41(req: IncomingMessage, res: ServerResponse, ctx
     finish(outcome.reply, outcome.success);
   } catch (err) {
     if (!res.headersSent) {
-      finish(textReply(500, `Simulator error: ${maskCpr(err instanceof Error ? err.message : String(err))}\n`), false);
+      finish(simulatorErrorReply(err), false);
     } else {
       drop(req, res);
     }

@@ -6,7 +6,6 @@ import { buildExtrinsicObject } from '../xds/ebrim-build.js';
 import { parseQueryValue } from '../xds/iti18-query.js';
 import type { DocumentEntry } from '../xds/metadata-model.js';
 import { buildMtomMessage, newContentId } from '../xds/mtom.js';
-import type { SoapVersion } from '../xds/soap-envelope.js';
 import {
   ITI18_ACTION,
   ITI18_RESPONSE_ACTION,
@@ -17,24 +16,24 @@ import {
   XDS_NS,
 } from '../xds/vocabulary.js';
 import { childElement, childElements, trimmedText } from '../xml/libxml-tree.js';
-import { maskCpr } from './cpr-mask.js';
-import { checkDgws, dgwsFault } from './dgws-check.js';
-import { readBody, send, soapReply, textReply, unavailableReply } from './http-reply.js';
+import { send, soapReply, textReply, unavailableReply } from './http-reply.js';
 import type { HttpReply } from './http-reply.js';
 import type { Iti41Context } from './iti41-handler.js';
 import { readSoapQuery } from './iti41-reader.js';
-import type { ExpectedPayload, SoapQueryRequest } from './iti41-reader.js';
-import {
-  faultHttpStatus,
-  registryErrorListXml,
-  replyEnvelope,
-  RESPONSE_STATUS_URN,
-  soapFaultXml,
-  WSA_SOAP_FAULT_ACTION,
-} from './registry-response.js';
-import type { FaultSpec, RegistryErrorEntry } from './registry-response.js';
-import { ENDPOINT_SCENARIO_KINDS, requestScenario, SCENARIO_HEADER } from './scenarios.js';
+import type { ExpectedPayload } from './iti41-reader.js';
+import { registryErrorListXml, RESPONSE_STATUS_URN } from './registry-response.js';
+import type { RegistryErrorEntry } from './registry-response.js';
+import { ENDPOINT_SCENARIO_KINDS } from './scenarios.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
+import {
+  checkSoapRequest,
+  readRequestStart,
+  SCENARIO_FAULTS,
+  simulatorErrorReply,
+  soapReplier,
+  unreadableReply,
+} from './soap-endpoint.js';
+import type { SoapReplier } from './soap-endpoint.js';
 import type { StoredEntry } from './store.js';
 
 /** Queries and retrieve requests are small; a megabyte is plenty. */
@@ -60,74 +59,7 @@ interface Endpoint<T> {
   read(payload: XmlElement): T;
   /** uniqueIds the request names, for scenario matching and waiting on submissions in flight. */
   uniqueIds(payload: T): string[];
-  answer(payload: T, scenario: Scenario | undefined, ctx: RegistryContext, reply: Replier): Promise<HttpReply>;
-}
-
-interface Replier {
-  readonly soapVersion: SoapVersion;
-  envelope(body: string, action: string): string;
-  fault(fault: FaultSpec): HttpReply;
-}
-
-function replierFor<T>(request: SoapQueryRequest<T>): Replier {
-  const dgws =
-    request.soapVersion === '1.1' && request.dgws.medcomHeaderPresent
-      ? {
-          ...(request.dgws.securityLevel !== undefined ? { securityLevel: request.dgws.securityLevel } : {}),
-          ...(request.dgws.linkingMessageId !== undefined ? { inResponseTo: request.dgws.linkingMessageId } : {}),
-        }
-      : undefined;
-  const envelope = (body: string, action: string, finished = true): string =>
-    replyEnvelope(body, {
-      soapVersion: request.soapVersion,
-      action,
-      ...(request.messageId !== undefined ? { relatesTo: request.messageId } : {}),
-      ...(dgws ? { dgws: { ...dgws, finished } } : {}),
-    });
-  return {
-    soapVersion: request.soapVersion,
-    envelope,
-    fault: (fault) =>
-      soapReply(
-        envelope(soapFaultXml(request.soapVersion, fault), WSA_SOAP_FAULT_ACTION, false),
-        request.soapVersion,
-        faultHttpStatus(request.soapVersion, fault),
-        false
-      ),
-  };
-}
-
-function soapActionOf(req: IncomingMessage): string | undefined {
-  const raw = req.headers.soapaction;
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value?.trim().replace(/^"(.*)"$/, '$1');
-}
-
-/** The SOAP-level and DGWS checks of the ITI-41 endpoint, for this endpoint's action. */
-function checkRequest<T>(
-  req: IncomingMessage,
-  request: SoapQueryRequest<T>,
-  endpoint: Endpoint<T>,
-  ctx: RegistryContext
-): FaultSpec | undefined {
-  if (request.soapVersion === '1.2' && ctx.requireDgws) {
-    return { code: 'VersionMismatch', reason: 'This endpoint speaks DGWS, which is SOAP 1.1 only.' };
-  }
-  if (request.soapVersion === '1.1' && soapActionOf(req) !== endpoint.action) {
-    return { code: 'Client', reason: `The SOAPAction HTTP header must be "${endpoint.action}".` };
-  }
-  if (request.action !== endpoint.action) {
-    return {
-      code: 'Client',
-      reason: `wsa:Action must be ${endpoint.action}; got ${request.action ?? 'none'}.`,
-      subcode: request.action === undefined ? 'wsa:MessageAddressingHeaderRequired' : 'wsa:ActionNotSupported',
-    };
-  }
-  return checkDgws(request.dgws, {
-    required: ctx.requireDgws,
-    ...(ctx.verifyIdCard ? { verifyIdCard: ctx.verifyIdCard } : {}),
-    now: ctx.now(),
-  });
+  answer(payload: T, scenario: Scenario | undefined, ctx: RegistryContext, reply: SoapReplier): Promise<HttpReply>;
 }
 
 /** An entry counts as registered once its `registration-delay` (if any) has passed. */
@@ -411,62 +343,46 @@ async function handle<T>(
   endpoint: Endpoint<T>
 ): Promise<void> {
   try {
-    const body = await readBody(req, MAX_QUERY_BYTES);
-    if (!body.ok) {
-      if (body.reason === 'too-large') {
-        send(res, textReply(413, `The request is larger than ${MAX_QUERY_BYTES} bytes.\n`), true);
+    const start = await readRequestStart(req, MAX_QUERY_BYTES);
+    if (!start.ok) {
+      if (start.reply) {
+        send(res, start.reply, start.close);
       }
       return;
     }
-    const { scenario: headerScenario, error } = requestScenario(req.headers[SCENARIO_HEADER]);
-    if (error !== undefined) {
-      send(res, textReply(400, `${error}\n`));
-      return;
-    }
+    const { headerScenario } = start;
     if (headerScenario && !endpoint.kinds.includes(headerScenario.kind)) {
       send(res, textReply(400, `Scenario ${headerScenario.kind} does not apply to this endpoint.\n`));
       return;
     }
-    const read = readSoapQuery(body.body, req.headers['content-type'], MAX_QUERY_BYTES, endpoint.payload, (payload) =>
+    const read = readSoapQuery(start.body, req.headers['content-type'], MAX_QUERY_BYTES, endpoint.payload, (payload) =>
       endpoint.read(payload)
     );
     if (!read.ok) {
-      if (read.kind === 'media-type') {
-        send(res, textReply(415, `${read.message}\n`));
-      } else {
-        const envelope = replyEnvelope(soapFaultXml(read.soapVersion, read.fault), {
-          soapVersion: read.soapVersion,
-          action: WSA_SOAP_FAULT_ACTION,
-        });
-        send(res, soapReply(envelope, read.soapVersion, faultHttpStatus(read.soapVersion, read.fault), false));
-      }
+      send(res, unreadableReply(read));
       return;
     }
     const request = read.request;
-    const r = replierFor(request);
+    const r = soapReplier(request);
     const scenario = headerScenario ?? ctx.scenarios.take(endpoint.uniqueIds(request.payload), endpoint.kinds);
     // Refusals first; the kinds that alter an answer (metadata-changed, …) are applied by the endpoint.
     if (scenario?.kind === 'http-503') {
       send(res, unavailableReply());
       return;
     }
-    if (scenario?.kind === 'expired-idcard') {
-      send(res, r.fault(dgwsFault('expired_idcard', 'The ID card has expired.')));
+    if (scenario?.kind === 'expired-idcard' || scenario?.kind === 'not-authorized') {
+      send(res, r.fault(SCENARIO_FAULTS[scenario.kind]));
       return;
     }
-    if (scenario?.kind === 'not-authorized') {
-      send(res, r.fault(dgwsFault('not_authorized', 'The ID card is not authorised for this service.')));
-      return;
-    }
-    const refused = checkRequest(req, request, endpoint, ctx);
-    if (refused) {
-      send(res, r.fault(refused));
+    const refusal = checkSoapRequest(req, request, endpoint.action, ctx);
+    if (refusal) {
+      send(res, r.fault(refusal.fault, refusal.version));
       return;
     }
     send(res, await endpoint.answer(request.payload, scenario, ctx, r));
   } catch (err) {
     if (!res.headersSent) {
-      send(res, textReply(500, `Simulator error: ${maskCpr(err instanceof Error ? err.message : String(err))}\n`));
+      send(res, simulatorErrorReply(err));
     } else {
       res.destroy();
     }

@@ -1,5 +1,4 @@
-// ITI-18 queries and ITI-43 retrieves sent with a target's transport, DGWS ID card and retry table; both are safe to repeat.
-import { setTimeout as sleepMs } from 'node:timers/promises';
+// ITI-18 queries and ITI-43 retrieves sent with a target's transport, DGWS ID card and retry table (the shared attempt loop); both are safe to repeat.
 import { buildIti18Request } from '../xds/iti18-query.js';
 import type { ReturnType as QueryReturnType, StoredQuery } from '../xds/iti18-query.js';
 import { buildIti43Request, parseRetrieveResponse } from '../xds/iti43-retrieve.js';
@@ -10,11 +9,8 @@ import type { HttpAnswer } from '../xds/response/parse-response.js';
 import { parseQueryResponse } from '../xds/response/query-response.js';
 import type { SoapRequest, SoapRequestOptions } from '../xds/soap-request.js';
 import type { SoapVersion } from '../xds/soap-envelope.js';
-import type { Transport } from './http-transport.js';
-import { DEFAULT_RETRY_POLICY, nextStep } from './retry-policy.js';
-import type { AttemptSummary, RetryPolicy } from './retry-policy.js';
-import { idCardClass, idCardError, timedSend } from './send-submission.js';
-import type { AttemptRecord, IdCardSource, SubmissionClass, SubmissionStatus } from './send-submission.js';
+import { runAttempts } from './attempt-loop.js';
+import type { AttemptOptions, AttemptRecord, SubmissionClass, SubmissionStatus } from './attempt-loop.js';
 
 /** Where to query and retrieve (a subset of a Target, so tests can pass their own). */
 export interface RegistryTarget {
@@ -27,13 +23,7 @@ export interface RegistryTarget {
   readonly repositoryUniqueId?: string;
 }
 
-export interface RegistryOptions {
-  readonly transport: Transport;
-  readonly idCards?: IdCardSource;
-  readonly policy?: RetryPolicy;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-}
+export type RegistryOptions = AttemptOptions;
 
 /** How one exchange ended, after retries: the last answer's outcome, or the transport's failure. */
 export interface ExchangeResult<T> {
@@ -58,88 +48,29 @@ async function exchange<T>(
   target: RegistryTarget,
   options: RegistryOptions
 ): Promise<ExchangeResult<T>> {
-  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  const sleep = options.sleep ?? ((ms: number) => sleepMs(ms));
-  const attempts: AttemptRecord[] = [];
-  let renewed = false;
-  let renewedCard: string | undefined;
-  for (let attempt = 1; ; attempt++) {
-    let idCard: string | undefined;
-    if (target.dgws && options.idCards) {
-      try {
-        idCard = renewedCard ?? (await options.idCards.get());
-      } catch (err) {
-        const error = idCardError(err);
-        return {
-          outcome: 'failure',
-          class: idCardClass(error),
-          errors: [error],
-          message: `No ID card for ${target.name}: ${error.codeContext}; not sent.`,
-          attempts,
-        };
-      }
-      renewedCard = undefined;
-    }
-    const request = build({
-      endpoint,
-      soapVersion: target.soapVersion,
-      dgws: target.dgws,
-      ...(idCard !== undefined ? { idCard } : {}),
-    });
-    const { exchange: sent, startedAt, durationMs } = await timedSend(options.transport, request);
-    const parsed = sent.ok ? parse(sent.answer) : undefined;
-    const summary: AttemptSummary = parsed
-      ? { attempt, class: parsed.outcome.class, renewedAlready: renewed }
-      : // Nothing changes at the peer, so a lost answer is treated as a request that never arrived.
-        { attempt, class: 'transport', mayHaveArrived: false, renewedAlready: renewed };
-    const errors: readonly RegistryErrorInfo[] = parsed
-      ? parsed.outcome.errors
-      : sent.ok
-        ? []
-        : [{ errorCode: sent.failure.code, codeContext: sent.failure.message, severity: 'error' }];
-    const message = parsed ? parsed.outcome.message : sent.ok ? '' : sent.failure.message;
-    attempts.push({
-      attempt,
-      messageId: request.messageId,
-      startedAt,
-      durationMs,
-      ...(sent.ok ? { httpStatus: sent.answer.status } : {}),
-      class: summary.class,
-      errorCodes: errors.map((e) => e.errorCode),
-      message,
-    });
-    const result = (): ExchangeResult<T> => ({
-      outcome: parsed ? parsed.outcome.outcome : 'failure',
-      class: parsed ? parsed.outcome.class : 'transient',
-      errors,
-      message,
-      attempts,
-      ...(parsed?.data !== undefined ? { data: parsed.data } : {}),
-    });
-    const step = nextStep(summary, policy, options.random);
-    switch (step.kind) {
-      case 'done':
-      case 'check-arrival':
-        return result();
-      case 'renew':
-        renewed = true;
-        try {
-          renewedCard = options.idCards ? await options.idCards.renew() : undefined;
-        } catch (err) {
-          const error = idCardError(err);
-          const refused = result();
-          return {
-            ...refused,
-            errors: [...refused.errors, error],
-            message: `${refused.message} The ID card could not be renewed: ${error.codeContext}`,
-          };
-        }
-        break;
-      case 'retry':
-        await sleep(step.delayMs);
-        break;
-    }
-  }
+  const r = await runAttempts(
+    {
+      target,
+      request: (idCard) =>
+        build({
+          endpoint,
+          soapVersion: target.soapVersion,
+          dgws: target.dgws,
+          ...(idCard !== undefined ? { idCard } : {}),
+        }),
+      read: parse,
+      mayChangePeer: false,
+    },
+    options
+  );
+  return {
+    outcome: r.outcome,
+    class: r.class,
+    errors: r.errors,
+    message: r.message,
+    attempts: r.attempts,
+    ...(r.data !== undefined ? { data: r.data } : {}),
+  };
 }
 
 export interface QueryData {

@@ -195,6 +195,36 @@ describe('the simulator registry', () => {
     expect(r.errors).toEqual([]);
     expect(r.message).toMatch(/missing_required_header/);
   });
+
+  it('SOAP 1.2 at the DGWS registry: a SOAP 1.1 VersionMismatch fault (permanent), as at ITI-41', async () => {
+    const r = await queryRegistry(
+      { kind: 'GetDocuments', uniqueIds: ['x'] },
+      { ...target, soapVersion: '1.2', dgws: false },
+      options()
+    );
+    expect(r).toMatchObject({ outcome: 'failure', class: 'permanent' });
+    const sent = await transport.send({
+      url: sim.registryUrl,
+      method: 'POST',
+      headers: { 'Content-Type': `application/soap+xml; charset=UTF-8; action="${ITI18_ACTION}"` },
+      chunks: [
+        Buffer.from(
+          buildSoapRequest(buildAdhocQueryRequest({ kind: 'GetDocuments', uniqueIds: ['x'] }), ITI18_ACTION, {
+            endpoint: sim.registryUrl,
+            soapVersion: '1.2',
+            dgws: false,
+          }).envelope
+        ),
+      ],
+    });
+    if (!sent.ok) {
+      throw new Error(sent.failure.message);
+    }
+    expect(parseQueryResponse(sent.answer).outcome.fault).toMatchObject({
+      soapVersion: '1.1',
+      code: 'VersionMismatch',
+    });
+  });
 });
 
 describe('lost answers settled through ITI-18 (no JSON query endpoint)', () => {

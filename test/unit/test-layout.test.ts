@@ -12,7 +12,10 @@ const TEST_DIR = path.join(PACKAGE_ROOT, 'test');
 const INTEGRATION_SIGNS: readonly (readonly [RegExp, string])[] = [
   [/helpers\/database\.js|from 'pg'/, 'PostgreSQL'],
   [/from 'ioredis'|from 'bullmq'|queue\/service\.js|api\/harness\.js/, 'Redis'],
-  [/helpers\/http-server\.js|createServer\(|\.listen\(|startSimulator|startProjectSimulator/, 'a port'],
+  [
+    /helpers\/(http-server|scripted-registry)\.js|createServer\(|\.listen\(|startSimulator|startProjectSimulator/,
+    'a port',
+  ],
   [/node:child_process|runBinary|node:worker_threads/, 'a process or thread'],
   [/'dist'|\/dist\//, 'the dist/ build'],
   [/playwright-core|chromium|xmlsec1|xmllint/, 'a browser or system tool'],

@@ -42,15 +42,6 @@ const KIND_LABEL: Readonly<Record<QuestionKind, string>> = {
   discreteSlider: 'discrete slider',
 };
 
-/** The value types (`xsi:type`) a response of each kind may carry. */
-const VALUE_TYPES: Readonly<Record<QuestionKind, readonly string[]>> = {
-  numeric: ['INT', 'REAL', 'PQ', 'TS'],
-  analogSlider: ['INT', 'REAL', 'PQ'],
-  multipleChoice: ['CE', 'CD', 'CV', 'CO'],
-  discreteSlider: ['CE', 'CD', 'CV', 'CO'],
-  text: ['ST'],
-};
-
 function finding(ruleId: string, message: string, where?: SourceLocation): ValidationIssue {
   return {
     ruleId,
@@ -172,17 +163,6 @@ function checkAnswer(response: QuestionResponse, question: FormQuestion): Valida
         response.at
       ),
     ];
-  }
-  const allowed = VALUE_TYPES[question.kind];
-  const badTypes = response.values.filter((v) => !allowed.includes(v.type));
-  if (badTypes.length > 0) {
-    return badTypes.map((v) =>
-      finding(
-        PAIR_RULE.answerType,
-        `An answer to the ${KIND_LABEL[question.kind]} question ${label} has type ${v.type || '(no xsi:type)'}; the question takes ${allowed.join(', ')}.`,
-        v.at
-      )
-    );
   }
   const issues: ValidationIssue[] = [];
   if (question.kind === 'multipleChoice' || question.kind === 'discreteSlider') {

@@ -65,6 +65,29 @@ export function loadForm(file: string, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES): P
   });
 }
 
+/**
+ * The form most of the responses reference (responses referencing another form are then the
+ * DK-PAIR-001 findings, not every other response); the earlier form of equals.
+ */
+function referencedForm(response: QuestionnaireResponse, forms: readonly LoadedForm[]): LoadedForm | undefined {
+  const votes = new Map<string, number>();
+  for (const r of response.responses) {
+    for (const key of new Set(r.references.map(formKey))) {
+      votes.set(key, (votes.get(key) ?? 0) + 1);
+    }
+  }
+  let best: LoadedForm | undefined;
+  let bestVotes = 0;
+  for (const f of forms) {
+    const v = f.form.id ? (votes.get(formKey(f.form.id)) ?? 0) : 0;
+    if (v > bestVotes) {
+      best = f;
+      bestVotes = v;
+    }
+  }
+  return best;
+}
+
 function withPairIssues(
   doc: DocumentReport,
   issues: readonly ValidationIssue[],
@@ -111,10 +134,7 @@ export async function addPairChecks(run: ValidationRunReport, options: PairOptio
       continue;
     }
     const response = read.value;
-    const referenced = new Set(response.responses.flatMap((r) => r.references.map(formKey)));
-    const paired =
-      forms.find((f) => f.form.id !== undefined && referenced.has(formKey(f.form.id))) ??
-      (given.length === 1 ? given[0] : undefined);
+    const paired = referencedForm(response, forms) ?? (given.length === 1 ? given[0] : undefined);
     added.set(doc, paired ? checkPair(response, paired.form, paired.file) : [formUnavailableIssue(response)]);
   }
   const documents = run.documents.map((d) => {

@@ -26,9 +26,9 @@ describe('kih regress samples/', () => {
     const run = runBinary(['regress', 'samples/', '--out', out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('29 documents in 1 corpus: 29 as the manifest says, 0 not.');
+    expect(run.stdout).toContain('40 documents in 1 corpus: 40 as the manifest says, 0 not.');
     const result = readResult(out);
-    expect(result).toMatchObject({ format: 'kih-regression', status: 'passed', summary: { total: 29, matched: 29 } });
+    expect(result).toMatchObject({ format: 'kih-regression', status: 'passed', summary: { total: 40, matched: 40 } });
     expect(result.tool.schemas).toMatch(/^builtin#/);
     expect(Object.keys(result.tool.rules)).toEqual([
       'schematron/dk-phmr-1.3.sch',
@@ -55,7 +55,7 @@ describe('kih regress --submit', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = readResult(out);
-    expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 29, matched: 29 } });
+    expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 40, matched: 40 } });
     const valid = result.documents.filter((d) => d.expected?.valid);
     expect(valid).toHaveLength(11);
     expect(valid.every((d) => d.actual?.submission?.outcome === 'success')).toBe(true);

@@ -1,5 +1,8 @@
 // The QRD ↔ QFDD pair check: the valid sample pairs pass, and each defect (a changed copy of a valid QRD or QFDD) gives exactly its DK-PAIR rule.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { readQuestionnaireForm, readQuestionnaireResponse } from '../../src/cda/questionnaire.js';
 import type { QuestionnaireForm, QuestionnaireResponse } from '../../src/cda/questionnaire.js';
 import { checkPair, formUnavailableIssue, PAIR_RULE } from '../../src/rules/pair-checks.js';
@@ -294,5 +297,15 @@ describe('formUnavailableIssue', () => {
       stage: 'pair',
       message: expect.stringContaining('954f4981-eddf-4b8b-9dfe-00f5d53440c2'),
     });
+  });
+});
+
+describe('docs/rules-pro.md', () => {
+  it('lists exactly the pair rules, each once, with its severity', () => {
+    const page = readFileSync(path.join(PACKAGE_ROOT, 'docs', 'rules-pro.md'), 'utf8');
+    const rows = [...page.matchAll(/^\| (DK-PAIR-\d{3}) \|.*\| (error|warning|info) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(
+      Object.values(PAIR_RULE).map((id) => [id, id === PAIR_RULE.formUnavailable ? 'info' : 'error'])
+    );
   });
 });

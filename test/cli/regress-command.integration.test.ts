@@ -37,13 +37,13 @@ describe('kih regress samples/', () => {
       'schematron/dk-qrd-1.3.sch',
     ]);
     withXml(readFileSync(path.join(out, 'regression.junit.xml'), 'utf8'), {}, (q) => {
-      expect(q.num('count(//testcase)')).toBe(29);
+      expect(q.num('count(//testcase)')).toBe(40);
       expect(q.num('count(//failure | //error)')).toBe(0);
     });
-    expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('29 of 29 documents as expected');
+    expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('40 of 40 documents as expected');
     // Every valid sample's manifest entry expects metadata, and it was derived and compared.
     const withMetadata = result.documents.filter((d) => d.expected?.metadata);
-    expect(withMetadata).toHaveLength(11);
+    expect(withMetadata).toHaveLength(13);
     expect(withMetadata.every((d) => d.actual?.metadata && 'values' in d.actual.metadata)).toBe(true);
   });
 });
@@ -57,7 +57,7 @@ describe('kih regress --submit', () => {
     const result = readResult(out);
     expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 40, matched: 40 } });
     const valid = result.documents.filter((d) => d.expected?.valid);
-    expect(valid).toHaveLength(11);
+    expect(valid).toHaveLength(13);
     expect(valid.every((d) => d.actual?.submission?.outcome === 'success')).toBe(true);
     // Invalid documents are never sent.
     expect(result.documents.filter((d) => !d.expected?.valid).every((d) => d.actual?.submission === null)).toBe(true);

@@ -1,5 +1,6 @@
 // Pairs each QRD of a run with the QFDD it references (among the run's documents or the forms given) and adds the pair findings to its report.
 import { readFile } from 'node:fs/promises';
+import type { XmlDocument } from 'libxml2-wasm';
 import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES } from '../xml/input-checks.js';
 import { parseXml } from '../xml/xml-parser.js';
 import { detectProfile } from '../cda/profile-detection.js';
@@ -25,11 +26,7 @@ export interface PairOptions {
 type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Reads a document through the same guarded input and XML stages as validation, then the model `read` takes from it. */
-async function readModel<T>(
-  file: string,
-  maxBytes: number,
-  read: (doc: Parameters<typeof readQuestionnaireForm>[0]) => Read<T>
-): Promise<Read<T>> {
+async function readModel<T>(file: string, maxBytes: number, read: (doc: XmlDocument) => Read<T>): Promise<Read<T>> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import type { XmlDocument } from 'libxml2-wasm';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { readQuestionnaireForm, readQuestionnaireResponse } from '../../src/cda/questionnaire.js';
 import type { QuestionnaireForm, QuestionnaireResponse } from '../../src/cda/questionnaire.js';
@@ -18,7 +19,7 @@ const FOLLOW_UP_QRD = readSample('dk-qrd-1.3/valid/breathlessness-follow-up.xml'
 
 const SYSTEM = '2.25.143132010729620848919989631467097999275';
 
-function parsed<T>(text: string, read: (doc: Parameters<typeof readQuestionnaireForm>[0]) => T): T {
+function parsed<T>(text: string, read: (doc: XmlDocument) => T): T {
   const result = parseXml(new TextEncoder().encode(text), 'test.xml', text);
   if (!result.ok) {
     throw new Error(`test document does not parse: ${JSON.stringify(result.issues)}`);

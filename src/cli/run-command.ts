@@ -22,8 +22,8 @@ export const DEFAULT_REPORT_DIR = 'kih-report';
 
 export const RUN_USAGE = `Usage: kih run [options] <file|dir>...
 
-The whole pipeline in this process: validates every document (XML Schema and the DK rules),
-then for each valid one derives the XDS metadata, builds the ITI-41 request and submits it to
+The whole pipeline in this process: validates every document (XML Schema and the DK rules, and
+each QRD against its QFDD when both are among the documents), then for each valid one derives the XDS metadata, builds the ITI-41 request and submits it to
 the target (default local: the project's KIH simulator with its STS, inside this command).
 Writes the reports to a folder and prints a summary. No Redis or database is needed.
 

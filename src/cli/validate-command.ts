@@ -10,6 +10,8 @@ import type { ReportFormat } from '../validation/renderers/index.js';
 import { PROFILE_IDS } from '../core/report.js';
 import type { Severity } from '../core/report.js';
 import { validateRun } from '../validation/validator.js';
+import { loadForm } from '../validation/pair-run.js';
+import type { LoadedForm } from '../validation/pair-run.js';
 import { collectXmlFiles } from '../core/collect-files.js';
 import { EXIT } from './io.js';
 import { positiveInt, profileOption, schematronEngine } from './option-values.js';
@@ -30,6 +32,10 @@ Options:
       --no-builtin-rules  skip the project's DK rule set for the detected profile
       --no-xds-checks   skip the XDS header checks (XDS-CDA-*, stage xds): whether the XDS
                         metadata can be derived from the header (on by default: valid means submittable)
+      --qfdd <file>     the QFDD the QRDs answer (repeatable): each QRD is checked against the form it
+                        references (DK-PAIR-*, stage pair), found among these and the documents validated;
+                        with one --qfdd, a QRD that references no known form is checked against it
+      --no-pair-checks  skip the QRD ↔ QFDD pair check
       --schematron-engine <e>  auto (default; also KIH_SCHEMATRON_ENGINE): the own engine for
                         rule sets within its XPath subset, SaxonJS for the rest; saxonjs: SaxonJS always
       --severity <id=l> report rule <id> as error, warning or info (repeatable)
@@ -70,6 +76,22 @@ function parseSeverities(entries: readonly string[]): Record<string, Severity> {
   return out;
 }
 
+/** `--qfdd <file>` (repeatable): each a DK QFDD, read before any document so a wrong file is a usage error. */
+async function qfddForms(files: readonly string[], noPairChecks: boolean, maxBytes: number): Promise<LoadedForm[]> {
+  if (files.length > 0 && noPairChecks) {
+    throw new KihError('CLI_ERR_USAGE', '--qfdd is for the pair check, which --no-pair-checks turns off.');
+  }
+  const forms: LoadedForm[] = [];
+  for (const file of files) {
+    const loaded = await loadForm(file, maxBytes);
+    if (!loaded.ok) {
+      throw new KihError('CLI_ERR_USAGE', `--qfdd ${file}: ${loaded.reason}.`);
+    }
+    forms.push(loaded.value);
+  }
+  return forms;
+}
+
 export async function validateCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -88,6 +110,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
       schematron: { type: 'string', multiple: true },
       'no-builtin-rules': { type: 'boolean', default: false },
       'no-xds-checks': { type: 'boolean', default: false },
+      qfdd: { type: 'string', multiple: true },
+      'no-pair-checks': { type: 'boolean', default: false },
       severity: { type: 'string', multiple: true },
       'schematron-engine': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -122,6 +146,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
   const jobs = positiveInt('jobs', values.jobs);
   const maxFindings = positiveInt('max-findings', values['max-findings']);
   const timeLimitMs = positiveInt('time-limit', values['time-limit']);
+  const forms = await qfddForms(values.qfdd ?? [], values['no-pair-checks'], maxBytes);
   const progress = values['no-progress'] ? createProgress(io.stderr, 0, 1) : createProgress(io.stderr, files.length);
   const report = await validateRun(files, {
     schemasDir,
@@ -136,6 +161,8 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     ...(jobs !== undefined ? { jobs } : {}),
     ...(maxFindings !== undefined ? { maxFindingsPerStage: maxFindings } : {}),
     ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+    pairChecks: !values['no-pair-checks'],
+    forms,
     onReport: () => {
       progress.tick();
     },

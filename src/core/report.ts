@@ -13,9 +13,10 @@ export type Severity = 'error' | 'warning' | 'info';
 /**
  * Where a finding came from, in processing order. `input`: bytes before parsing (size, encoding);
  * `xml`: well-formedness and forbidden constructs; `profile`: profile detection; `xsd`: CDA R2 schema;
- * `schematron`: profile rules; `rules`: profile checks written in TypeScript; `xds`: XDS metadata rules; `tool`: the validator itself failed.
+ * `schematron`: profile rules; `rules`: profile checks written in TypeScript; `xds`: XDS metadata rules;
+ * `pair`: a QRD's answers against the QFDD it answers (a check across two documents); `tool`: the validator itself failed.
  */
-export type Stage = 'input' | 'xml' | 'profile' | 'xsd' | 'schematron' | 'rules' | 'xds' | 'tool';
+export type Stage = 'input' | 'xml' | 'profile' | 'xsd' | 'schematron' | 'rules' | 'xds' | 'pair' | 'tool';
 
 export interface ValidationIssue {
   /** Stable identifier: an error code (`CDA_ERR_*`), an XSD class (`XSD_*`) or a Schematron assert id. */

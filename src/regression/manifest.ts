@@ -21,6 +21,12 @@ export interface ManifestEntry {
   readonly description?: string;
   /** DocumentEntry fields the derived XDS metadata must carry (valid documents only). */
   readonly metadata?: MetadataValues;
+  /**
+   * A QRD's form: the QFDD (a corpus path) its pair check (`DK-PAIR-*`) measures it against. Its
+   * `valid` and `ruleIds` are the verdict with that check; a stage that sees one document at a
+   * time (submitting, the service's queue) finds no pair findings.
+   */
+  readonly pairedWith?: string;
 }
 
 export interface CorpusManifest {
@@ -38,7 +44,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const ENTRY_KEYS = new Set(['file', 'profile', 'valid', 'ruleIds', 'description', 'metadata']);
+const ENTRY_KEYS = new Set(['file', 'profile', 'valid', 'ruleIds', 'description', 'metadata', 'pairedWith']);
 
 /** A relative path inside the corpus: no `..`, not absolute, `/` separators. */
 function corpusPath(where: string, value: unknown): string {
@@ -105,6 +111,7 @@ function parseEntry(source: string, index: number, value: unknown): ManifestEntr
     ruleIds: [...ids].sort(),
     ...(typeof value.description === 'string' ? { description: value.description } : {}),
     ...(metadata ? { metadata } : {}),
+    ...(value.pairedWith !== undefined ? { pairedWith: corpusPath(`${here}.pairedWith`, value.pairedWith) } : {}),
   };
 }
 

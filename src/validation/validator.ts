@@ -8,6 +8,8 @@ import { createRuleSets } from './rule-sets.js';
 import { createDocumentValidator } from './validate-document.js';
 import type { ValidateOptions } from './validate-document.js';
 import { createValidationPool } from './validation-pool.js';
+import { addPairChecks } from './pair-run.js';
+import type { LoadedForm } from './pair-run.js';
 import { loadSchema } from './xsd-schema.js';
 
 export interface ValidatorOptions extends ValidateOptions {
@@ -158,22 +160,39 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   };
 }
 
-/** Opens a validator sized for `files`, runs them, closes it: the whole of `kih validate`'s work. */
+/**
+ * Opens a validator sized for `files`, runs them, closes it, then pairs each QRD with its QFDD
+ * (`pair-run.ts`): the whole of `kih validate`'s work. The pair check runs after the run, in this
+ * thread, because it needs two documents and a thread sees one.
+ */
 export async function validateRun(
   files: readonly string[],
   options: ValidateOptions & {
     readonly jobs?: number;
     readonly timeLimitMs?: number;
     readonly onReport?: (report: DocumentReport, index: number) => void;
+    /** The QRD ↔ QFDD pair check (`DK-PAIR-*`, stage `pair`); default true. */
+    readonly pairChecks?: boolean;
+    /** QFDDs given besides the run's documents (`kih validate --qfdd`). */
+    readonly forms?: readonly LoadedForm[];
   } = {}
 ): Promise<ValidationRunReport> {
-  const { jobs, onReport, ...validateOptions } = options;
+  const { jobs, onReport, pairChecks, forms, ...validateOptions } = options;
   const validator = await openValidator({ ...validateOptions, threads: threadsFor(files.length, jobs) });
+  let run: ValidationRunReport;
   try {
-    return await validator.validateRun(files, onReport);
+    run = await validator.validateRun(files, onReport);
   } finally {
     await validator.close();
   }
+  if (pairChecks === false) {
+    return run;
+  }
+  return addPairChecks(run, {
+    ...(forms ? { forms } : {}),
+    ...(validateOptions.maxBytes !== undefined ? { maxBytes: validateOptions.maxBytes } : {}),
+    ...(validateOptions.severityOverrides ? { severityOverrides: validateOptions.severityOverrides } : {}),
+  });
 }
 
 /** Emits reports in input order although threads finish out of order. */

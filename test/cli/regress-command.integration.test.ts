@@ -26,9 +26,9 @@ describe('kih regress samples/', () => {
     const run = runBinary(['regress', 'samples/', '--out', out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('29 documents in 1 corpus: 29 as the manifest says, 0 not.');
+    expect(run.stdout).toContain('40 documents in 1 corpus: 40 as the manifest says, 0 not.');
     const result = readResult(out);
-    expect(result).toMatchObject({ format: 'kih-regression', status: 'passed', summary: { total: 29, matched: 29 } });
+    expect(result).toMatchObject({ format: 'kih-regression', status: 'passed', summary: { total: 40, matched: 40 } });
     expect(result.tool.schemas).toMatch(/^builtin#/);
     expect(Object.keys(result.tool.rules)).toEqual([
       'schematron/dk-phmr-1.3.sch',
@@ -37,13 +37,13 @@ describe('kih regress samples/', () => {
       'schematron/dk-qrd-1.3.sch',
     ]);
     withXml(readFileSync(path.join(out, 'regression.junit.xml'), 'utf8'), {}, (q) => {
-      expect(q.num('count(//testcase)')).toBe(29);
+      expect(q.num('count(//testcase)')).toBe(40);
       expect(q.num('count(//failure | //error)')).toBe(0);
     });
-    expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('29 of 29 documents as expected');
+    expect(readFileSync(path.join(out, 'regression.html'), 'utf8')).toContain('40 of 40 documents as expected');
     // Every valid sample's manifest entry expects metadata, and it was derived and compared.
     const withMetadata = result.documents.filter((d) => d.expected?.metadata);
-    expect(withMetadata).toHaveLength(11);
+    expect(withMetadata).toHaveLength(13);
     expect(withMetadata.every((d) => d.actual?.metadata && 'values' in d.actual.metadata)).toBe(true);
   });
 });
@@ -55,9 +55,9 @@ describe('kih regress --submit', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = readResult(out);
-    expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 29, matched: 29 } });
+    expect(result).toMatchObject({ status: 'passed', submitTarget: 'local', summary: { total: 40, matched: 40 } });
     const valid = result.documents.filter((d) => d.expected?.valid);
-    expect(valid).toHaveLength(11);
+    expect(valid).toHaveLength(13);
     expect(valid.every((d) => d.actual?.submission?.outcome === 'success')).toBe(true);
     // Invalid documents are never sent.
     expect(result.documents.filter((d) => !d.expected?.valid).every((d) => d.actual?.submission === null)).toBe(true);

@@ -71,18 +71,19 @@ describe('kih enqueue and kih status', () => {
     expect(enqueued.stderr).toBe('');
     expect(enqueued.code).toBe(0);
     const { run, total } = JSON.parse(enqueued.stdout) as { run: string; total: number };
-    expect(total).toBe(29);
+    expect(total).toBe(40);
     const status = await kih(['status', run, '--wait', '90']);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as RunStatus;
-    expect(s).toMatchObject({ run, vendor: 'acme', name: 'test case 1', submitTarget: 'sim', total: 29, done: 29 });
+    expect(s).toMatchObject({ run, vendor: 'acme', name: 'test case 1', submitTarget: 'sim', total: 40, done: 40 });
     const valid = s.documents.filter((d) => d.verdict === 'valid');
-    expect(valid).toHaveLength(11);
+    // 13 valid samples and the 9 pair-* QRDs: the queue validates one document at a time, so no pair check.
+    expect(valid).toHaveLength(22);
     expect(valid.every((d) => d.submission?.outcome === 'success')).toBe(true);
     expect(s.documents.filter((d) => d.verdict !== 'valid').every((d) => d.submission === null)).toBe(true);
 
     const resumed = await kih(['enqueue', '--resume', run]);
-    expect(JSON.parse(resumed.stdout)).toEqual({ run, total: 29, queued: 0 });
+    expect(JSON.parse(resumed.stdout)).toEqual({ run, total: 40, queued: 0 });
   }, 120_000);
 
   it("another vendor's run is not found, and a run that is not done yet gives exit 1 with --wait", async () => {

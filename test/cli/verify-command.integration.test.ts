@@ -23,9 +23,9 @@ describe('kih run samples/ --verify (local simulator)', () => {
     const run = runBinary(['run', SAMPLES, '--verify', '--out', out]);
     expect(run.code).toBe(1);
     const report = JSON.parse(readFileSync(path.join(out, 'submission.json'), 'utf8')) as SubmissionRunReport;
-    expect(report.summary).toMatchObject({ documents: 11, success: 11, verified: 11 });
+    expect(report.summary).toMatchObject({ documents: 13, success: 13, verified: 13 });
     expect(report.documents.every((d) => d.verification?.outcome === 'verified')).toBe(true);
-    expect(run.stdout).toMatch(/11 stored, 0 refused, 0 not sent \(invalid\), 11 verified/);
+    expect(run.stdout).toMatch(/13 stored, 0 refused, 0 not sent \(invalid\), 13 verified/);
   });
 });
 

@@ -10,7 +10,8 @@ const STAGE_RANK: Readonly<Record<Stage, number>> = {
   schematron: 4,
   rules: 5,
   xds: 6,
-  tool: 7,
+  pair: 7,
+  tool: 8,
 };
 
 const STAGE_RANK_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(STAGE_RANK));

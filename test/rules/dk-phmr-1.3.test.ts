@@ -566,6 +566,12 @@ const CASES: [string, string, string, Edit][] = [
     (t) => t.replace('</custodian>', `</custodian>\n  ${RECIPIENT_WITHOUT_PARTY}`),
   ],
   ['DK-PHMR-13-080', 'nonXMLBody', WEIGHT, (t) => t.replace(/<structuredBody[\s\S]*<\/structuredBody>/, NON_XML_BODY)],
+  [
+    'DK-PHMR-13-081',
+    'monitoring period starting with a two-digit year',
+    WEIGHT,
+    (t) => t.replace('<low value="20260303071200+0100"/>', '<low value="20"/>'),
+  ],
 ];
 
 describe('dk-phmr-1.3 valid samples', () => {

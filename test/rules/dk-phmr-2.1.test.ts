@@ -500,6 +500,12 @@ const CASES: [string, string, string, Edit][] = [
         'extension="21ba20d3-fb30-4c76-9d5d-4c8ecd21c219"'
       ),
   ],
+  [
+    'DK-PHMR-21-077',
+    'monitoring period starting with a two-digit year',
+    WEIGHT,
+    (t) => t.replace('<low value="20260401065500+0200"/>', '<low value="20"/>'),
+  ],
 ];
 
 describe('dk-phmr-2.1 valid samples', () => {

@@ -54,6 +54,7 @@ const WARNINGS = new Set([
   'DK-PHMR-13-053',
   'DK-PHMR-13-058',
   'DK-PHMR-13-065',
+  'DK-PHMR-13-082',
 ]);
 
 // [rule id, what is broken, sample, edit]
@@ -67,6 +68,8 @@ const INFORMANT_WITHOUT_PERSON =
 const RECIPIENT_WITHOUT_PARTY =
   '<informationRecipient typeCode="PRCP"><intendedRecipient classCode="ASSIGNED">' +
   '<id root="1.2.208.176.1.1" extension="764531000016001" assigningAuthorityName="SOR"/></intendedRecipient></informationRecipient>';
+const DEVICE_AUTHOR =
+  '<assignedAuthoringDevice><softwareName>Hjemmemonitorering app 2.4</softwareName></assignedAuthoringDevice>';
 const NON_XML_BODY = '<nonXMLBody><text mediaType="text/plain">Vægt 82,4 kg</text></nonXMLBody>';
 
 const CASES: [string, string, string, Edit][] = [
@@ -571,6 +574,13 @@ const CASES: [string, string, string, Edit][] = [
     'monitoring period starting with a two-digit year',
     WEIGHT,
     (t) => t.replace('<low value="20260303071200+0100"/>', '<low value="20"/>'),
+  ],
+  [
+    'DK-PHMR-13-082',
+    'device as the only author',
+    WEIGHT,
+    (t) =>
+      t.replace(/<assignedPerson classCode="PSN" determinerCode="INSTANCE">[\s\S]*?<\/assignedPerson>/, DEVICE_AUTHOR),
   ],
 ];
 

@@ -27,7 +27,6 @@ const OBSERVATION_CODE =
 
 /** Rules reported as warnings; every other rule is an error (docs/rules-phmr.md gives the reasons). */
 const WARNINGS = new Set([
-  'DK-PHMR-21-069',
   'DK-PHMR-21-010',
   'DK-PHMR-21-013',
   'DK-PHMR-21-020',
@@ -37,6 +36,8 @@ const WARNINGS = new Set([
   'DK-PHMR-21-054',
   'DK-PHMR-21-059',
   'DK-PHMR-21-060',
+  'DK-PHMR-21-069',
+  'DK-PHMR-21-078',
 ]);
 
 // [rule id, what is broken, sample, edit]
@@ -50,6 +51,8 @@ const INFORMANT_WITHOUT_PERSON =
 const RECIPIENT_WITHOUT_PARTY =
   '<informationRecipient typeCode="PRCP"><intendedRecipient classCode="ASSIGNED">' +
   '<id root="1.2.208.176.1.1" extension="764531000016001" assigningAuthorityName="SOR"/></intendedRecipient></informationRecipient>';
+const DEVICE_AUTHOR =
+  '<assignedAuthoringDevice><softwareName>Hjemmemonitorering app 2.4</softwareName></assignedAuthoringDevice>';
 const NON_XML_BODY = '<nonXMLBody><text mediaType="text/plain">Vægt 82,4 kg</text></nonXMLBody>';
 
 const CASES: [string, string, string, Edit][] = [
@@ -505,6 +508,13 @@ const CASES: [string, string, string, Edit][] = [
     'monitoring period starting with a two-digit year',
     WEIGHT,
     (t) => t.replace('<low value="20260401065500+0200"/>', '<low value="20"/>'),
+  ],
+  [
+    'DK-PHMR-21-078',
+    'device as the only author',
+    WEIGHT,
+    (t) =>
+      t.replace(/<assignedPerson classCode="PSN" determinerCode="INSTANCE">[\s\S]*?<\/assignedPerson>/, DEVICE_AUTHOR),
   ],
 ];
 

@@ -53,9 +53,24 @@ const WARNINGS = new Set([
   'DK-PHMR-13-053',
   'DK-PHMR-13-058',
   'DK-PHMR-13-065',
+  'DK-PHMR-13-082',
 ]);
 
 // [rule id, what is broken, sample, edit]
+/** Header participants without the person or party HL7 PHMR requires of them (CONF-PHMR-33, -36, -37). */
+const DATA_ENTERER_WITHOUT_PERSON =
+  '<dataEnterer typeCode="ENT" contextControlCode="OP"><assignedEntity classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764521000016003" assigningAuthorityName="SOR"/></assignedEntity></dataEnterer>';
+const INFORMANT_WITHOUT_PERSON =
+  '<informant typeCode="INF" contextControlCode="OP"><assignedEntity classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764521000016003" assigningAuthorityName="SOR"/></assignedEntity></informant>';
+const RECIPIENT_WITHOUT_PARTY =
+  '<informationRecipient typeCode="PRCP"><intendedRecipient classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764531000016001" assigningAuthorityName="SOR"/></intendedRecipient></informationRecipient>';
+const DEVICE_AUTHOR =
+  '<assignedAuthoringDevice><softwareName>Hjemmemonitorering app 2.4</softwareName></assignedAuthoringDevice>';
+const NON_XML_BODY = '<nonXMLBody><text mediaType="text/plain">Vægt 82,4 kg</text></nonXMLBody>';
+
 const CASES: [string, string, string, Edit][] = [
   [
     'DK-PHMR-13-001',
@@ -444,6 +459,127 @@ const CASES: [string, string, string, Edit][] = [
     'marker template with qrd-v1.3',
     WEIGHT,
     marker('classCode="MPROT" moodCode="EVN"', '1.2.208.184.10.1.10', '1.2.208.184.100.10', 'qrd-v1.3'),
+  ],
+  // HL7 PHMR header clauses (CONF-PHMR-n)
+  ['DK-PHMR-13-066', 'no title', WEIGHT, (t) => t.replace('<title>Hjemmemonitorering for 1403552970</title>', '')],
+  ['DK-PHMR-13-067', 'no languageCode', WEIGHT, (t) => t.replace('<languageCode code="da-DK"/>', '')],
+  [
+    'DK-PHMR-13-067',
+    'languageCode not nn-CC',
+    WEIGHT,
+    (t) => t.replace('languageCode code="da-DK"', 'languageCode code="da_DK"'),
+  ],
+  [
+    'DK-PHMR-13-068',
+    'document time of day without a time zone',
+    WEIGHT,
+    (t) => t.replace('<effectiveTime value="20260305093000+0100"/>', '<effectiveTime value="20260305093000"/>'),
+  ],
+  [
+    'DK-PHMR-13-068',
+    'author time with the year only',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<time value="20260305093000+0100"/>\n    <assignedAuthor',
+        '<time value="2026"/>\n    <assignedAuthor'
+      ),
+  ],
+  [
+    'DK-PHMR-13-069',
+    'setId without versionNumber',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <setId root="1.2.208.184" extension="0b0f8f4e-5d0c-4c55-9d43-0f3d3a1f2e11"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-13-070',
+    'setId equal to the document id',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <setId root="1.2.208.184" extension="d77e8527-adc8-4182-aaec-a9a05f0b536f"/>\n  <versionNumber value="2"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-13-071',
+    'copyTime',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <copyTime value="20260305093000+0100"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-13-072',
+    'patient without birthTime',
+    WEIGHT,
+    (t) => t.replace('<birthTime value="19550314000000+0000"/>', ''),
+  ],
+  [
+    'DK-PHMR-13-073',
+    'patient without administrativeGenderCode',
+    WEIGHT,
+    (t) => t.replace('<administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>', ''),
+  ],
+  [
+    'DK-PHMR-13-074',
+    'author person without a name',
+    WEIGHT,
+    (t) => t.replace(/<name>\s*<prefix>Sygeplejerske[\s\S]*?<\/name>/, ''),
+  ],
+  [
+    'DK-PHMR-13-075',
+    'custodian organisation without telecom',
+    WEIGHT,
+    (t) => t.replace(/(<representedCustodianOrganization[\s\S]*?)<telecom[^>]*\/>/, '$1'),
+  ],
+  [
+    'DK-PHMR-13-076',
+    'author neither person nor device',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        /<assignedPerson classCode="PSN" determinerCode="INSTANCE">\s*<name>\s*<prefix>Sygeplejerske[\s\S]*?<\/assignedPerson>/,
+        ''
+      ),
+  ],
+  [
+    'DK-PHMR-13-077',
+    'dataEnterer without a person',
+    WEIGHT,
+    (t) => t.replace('</author>', `</author>\n  ${DATA_ENTERER_WITHOUT_PERSON}`),
+  ],
+  [
+    'DK-PHMR-13-078',
+    'informant without a person',
+    WEIGHT,
+    (t) => t.replace('</author>', `</author>\n  ${INFORMANT_WITHOUT_PERSON}`),
+  ],
+  [
+    'DK-PHMR-13-079',
+    'intendedRecipient naming nobody',
+    WEIGHT,
+    (t) => t.replace('</custodian>', `</custodian>\n  ${RECIPIENT_WITHOUT_PARTY}`),
+  ],
+  ['DK-PHMR-13-080', 'nonXMLBody', WEIGHT, (t) => t.replace(/<structuredBody[\s\S]*<\/structuredBody>/, NON_XML_BODY)],
+  [
+    'DK-PHMR-13-081',
+    'monitoring period starting with a two-digit year',
+    WEIGHT,
+    (t) => t.replace('<low value="20260303071200+0100"/>', '<low value="20"/>'),
+  ],
+  [
+    'DK-PHMR-13-082',
+    'device as the only author',
+    WEIGHT,
+    (t) =>
+      t.replace(/<assignedPerson classCode="PSN" determinerCode="INSTANCE">[\s\S]*?<\/assignedPerson>/, DEVICE_AUTHOR),
   ],
 ];
 

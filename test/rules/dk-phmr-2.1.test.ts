@@ -36,9 +36,25 @@ const WARNINGS = new Set([
   'DK-PHMR-21-054',
   'DK-PHMR-21-059',
   'DK-PHMR-21-060',
+  'DK-PHMR-21-069',
+  'DK-PHMR-21-078',
 ]);
 
 // [rule id, what is broken, sample, edit]
+/** Header participants without the person or party HL7 PHMR requires of them (CONF-PHMR-33, -36, -37). */
+const DATA_ENTERER_WITHOUT_PERSON =
+  '<dataEnterer typeCode="ENT" contextControlCode="OP"><assignedEntity classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764521000016003" assigningAuthorityName="SOR"/></assignedEntity></dataEnterer>';
+const INFORMANT_WITHOUT_PERSON =
+  '<informant typeCode="INF" contextControlCode="OP"><assignedEntity classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764521000016003" assigningAuthorityName="SOR"/></assignedEntity></informant>';
+const RECIPIENT_WITHOUT_PARTY =
+  '<informationRecipient typeCode="PRCP"><intendedRecipient classCode="ASSIGNED">' +
+  '<id root="1.2.208.176.1.1" extension="764531000016001" assigningAuthorityName="SOR"/></intendedRecipient></informationRecipient>';
+const DEVICE_AUTHOR =
+  '<assignedAuthoringDevice><softwareName>Hjemmemonitorering app 2.4</softwareName></assignedAuthoringDevice>';
+const NON_XML_BODY = '<nonXMLBody><text mediaType="text/plain">Vægt 82,4 kg</text></nonXMLBody>';
+
 const CASES: [string, string, string, Edit][] = [
   ['DK-PHMR-21-001', 'realmCode SE', WEIGHT, (t) => t.replace('<realmCode code="DK"/>', '<realmCode code="SE"/>')],
   [
@@ -367,6 +383,138 @@ const CASES: [string, string, string, Edit][] = [
     'measurement after the monitoring period',
     WEIGHT,
     (t) => t.replace('<effectiveTime value="20260401065500+0200"/>', '<effectiveTime value="20260403065500+0200"/>'),
+  ],
+  // HL7 PHMR header clauses (CONF-PHMR-n)
+  ['DK-PHMR-21-061', 'no languageCode', WEIGHT, (t) => t.replace('<languageCode code="da-DK"/>', '')],
+  [
+    'DK-PHMR-21-061',
+    'languageCode not nn-CC',
+    WEIGHT,
+    (t) => t.replace('languageCode code="da-DK"', 'languageCode code="da_DK"'),
+  ],
+  [
+    'DK-PHMR-21-062',
+    'document time of day without a time zone',
+    WEIGHT,
+    (t) => t.replace('<effectiveTime value="20260402081000+0200"/>', '<effectiveTime value="20260402081000"/>'),
+  ],
+  [
+    'DK-PHMR-21-062',
+    'author time with the year only',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<time value="20260402081000+0200"/>\n    <assignedAuthor',
+        '<time value="2026"/>\n    <assignedAuthor'
+      ),
+  ],
+  [
+    'DK-PHMR-21-063',
+    'setId without versionNumber',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <setId root="1.2.208.184" extension="0b0f8f4e-5d0c-4c55-9d43-0f3d3a1f2e11"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-21-064',
+    'setId equal to the document id',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <setId root="1.2.208.184" extension="21ba20d3-fb30-4c76-9d5d-4c8ecd21c219"/>\n  <versionNumber value="2"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-21-065',
+    'copyTime',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        '<languageCode code="da-DK"/>',
+        `<languageCode code="da-DK"/>\n  <copyTime value="20260402081000+0200"/>`
+      ),
+  ],
+  [
+    'DK-PHMR-21-066',
+    'patient without birthTime',
+    WEIGHT,
+    (t) => t.replace('<birthTime value="19840930000000+0000"/>', ''),
+  ],
+  [
+    'DK-PHMR-21-067',
+    'patient without administrativeGenderCode',
+    WEIGHT,
+    (t) => t.replace('<administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>', ''),
+  ],
+  [
+    'DK-PHMR-21-068',
+    'author person without a name',
+    WEIGHT,
+    (t) => t.replace(/<name>\s*<given>Mette<\/given>\s*<family>Lauridsen<\/family>\s*<\/name>/, ''),
+  ],
+  [
+    'DK-PHMR-21-069',
+    'custodian organisation without telecom (warning in 2.1)',
+    WEIGHT,
+    (t) => t.replace(/(<representedCustodianOrganization[\s\S]*?)<telecom[^>]*\/>/, '$1'),
+  ],
+  [
+    'DK-PHMR-21-070',
+    'author neither person nor device',
+    WEIGHT,
+    (t) => t.replace(/<assignedPerson classCode="PSN" determinerCode="INSTANCE">[\s\S]*?<\/assignedPerson>/, ''),
+  ],
+  [
+    'DK-PHMR-21-071',
+    'dataEnterer without a person',
+    WEIGHT,
+    (t) => t.replace('</author>', `</author>\n  ${DATA_ENTERER_WITHOUT_PERSON}`),
+  ],
+  [
+    'DK-PHMR-21-072',
+    'informant without a person',
+    WEIGHT,
+    (t) => t.replace('</author>', `</author>\n  ${INFORMANT_WITHOUT_PERSON}`),
+  ],
+  [
+    'DK-PHMR-21-073',
+    'intendedRecipient naming nobody',
+    WEIGHT,
+    (t) => t.replace('</custodian>', `</custodian>\n  ${RECIPIENT_WITHOUT_PARTY}`),
+  ],
+  ['DK-PHMR-21-074', 'nonXMLBody', WEIGHT, (t) => t.replace(/<structuredBody[\s\S]*<\/structuredBody>/, NON_XML_BODY)],
+  [
+    'DK-PHMR-21-075',
+    'document id without root',
+    WEIGHT,
+    (t) => t.replace('<id root="1.2.208.184" extension="21ba20d3', '<id extension="21ba20d3'),
+  ],
+  [
+    'DK-PHMR-21-076',
+    'document id without assigningAuthorityName',
+    WEIGHT,
+    (t) =>
+      t.replace(
+        'extension="21ba20d3-fb30-4c76-9d5d-4c8ecd21c219" assigningAuthorityName="MedCom"',
+        'extension="21ba20d3-fb30-4c76-9d5d-4c8ecd21c219"'
+      ),
+  ],
+  [
+    'DK-PHMR-21-077',
+    'monitoring period starting with a two-digit year',
+    WEIGHT,
+    (t) => t.replace('<low value="20260401065500+0200"/>', '<low value="20"/>'),
+  ],
+  [
+    'DK-PHMR-21-078',
+    'device as the only author',
+    WEIGHT,
+    (t) =>
+      t.replace(/<assignedPerson classCode="PSN" determinerCode="INSTANCE">[\s\S]*?<\/assignedPerson>/, DEVICE_AUTHOR),
   ],
 ];
 

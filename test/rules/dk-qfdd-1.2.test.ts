@@ -60,6 +60,47 @@ const inAuthor =
   (t: string): string =>
     t.replace(/<assignedAuthor[\s\S]*?<\/assignedAuthor>/, edit);
 
+const QUESTION_MEDIA =
+  '<entryRelationship typeCode="REFR"><observationMedia classCode="OBS" moodCode="DEF">' +
+  '<templateId root="2.16.840.1.113883.10.20.32.4.2"/><value mediaType="image/png" representation="B64">iVBORw0KGgo=</value>' +
+  '</observationMedia></entryRelationship>';
+const FEEDBACK =
+  '<entryRelationship typeCode="REFR"><observation classCode="OBS" moodCode="DEF">' +
+  '<templateId root="2.16.840.1.113883.10.20.32.4.6"/><code code="74466-4" codeSystem="2.16.840.1.113883.6.1"/>' +
+  '<value xsi:type="ST">Kontakt din sygeplejerske.</value></observation></entryRelationship>';
+const HELP_TEXT =
+  '<entryRelationship typeCode="SUBJ"><observation classCode="OBS" moodCode="EVN">' +
+  '<templateId root="2.16.840.1.113883.10.20.32.4.19"/><code code="48767-8" codeSystem="2.16.840.1.113883.6.1"/>' +
+  '<value xsi:type="ST">Skriv med dine egne ord.</value></observation></entryRelationship>';
+/** The numeric question's help text (an entryRelationship). */
+const NUMERIC_HELP =
+  /<entryRelationship typeCode="SUBJ">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.32.4.19"\/>[\s\S]*?<\/entryRelationship>/;
+/** The text question observation. */
+const TEXT_QUESTION =
+  /<observation classCode="OBS" moodCode="DEF">\s*<templateId root="2.16.840.1.113883.10.20.32.4.9"\/>[\s\S]*?<\/observation>/;
+/** Adds `elements` at the end of the text question. */
+const intoTextQuestion = (t: string, elements: string): string =>
+  t.replace(TEXT_QUESTION, (q) => q.replace(/<\/observation>$/, `${elements}</observation>`));
+/** Adds `elements` to the multiple choice question, after its options observation. */
+const intoChoiceQuestion = (t: string, elements: string): string => t.replace(OPTIONS, (m) => m + elements);
+/** Attaches a copy of the text question to the multiple choice question as its associated text question. */
+const associatedText = (t: string, typeCode = 'REFR'): string =>
+  `<entryRelationship typeCode="${typeCode}">${TEXT_QUESTION.exec(t)?.[0] ?? ''}</entryRelationship>`;
+/** An SDTC precondition (not in the samples) that shows the text question when every nested criterion holds; `edit` breaks it. */
+function withGroupPrecondition(text: string, edit: (precondition: string) => string = (p) => p): string {
+  const precondition =
+    '<sdtc:precondition2 typeCode="PRCN"><sdtc:templateId root="2.16.840.1.113883.10.20.32.4.12"/>' +
+    '<sdtc:allTrue><sdtc:templateId root="2.16.840.1.113883.10.20.32.4.13"/><sdtc:id root="2.25.1" extension="KOL-DAG-G1"/>' +
+    '<sdtc:precondition typeCode="PRCN"><sdtc:criterion classCode="OBS" moodCode="EVN.CRT">' +
+    '<templateId root="2.16.840.1.113883.10.20.32.4.3"/>' +
+    '<code code="KOL-DAG-2" codeSystem="2.25.143132010729620848919989631467097999275"/>' +
+    '<value xsi:type="CE" code="KOL-DAG-2-D" codeSystem="2.25.143132010729620848919989631467097999275"/>' +
+    '</sdtc:criterion></sdtc:precondition></sdtc:allTrue></sdtc:precondition2>';
+  return intoTextQuestion(text, edit(precondition));
+}
+/** A second assignedPerson-free author person. */
+const AUTHOR_PERSON = '<assignedPerson><name><given>Lene</given><family>Dahl</family></name></assignedPerson>';
+
 const cases: [string, Sample, (t: string) => string][] = [
   // header
   ['DK-QFDD-12-001', COPD, (t) => t.replace('<templateId root="1.2.208.184.12.1"/>', '')],
@@ -233,11 +274,67 @@ const cases: [string, Sample, (t: string) => string][] = [
   ],
   ['DK-QFDD-12-067', COPD, (t) => withPrecondition(t, (p) => p.replace(/<code [^>]*\/>/, ''))],
   ['DK-QFDD-12-068', COPD, (t) => withPrecondition(t, (p) => p.replace(/<value [^>]*\/>/, ''))],
+  // rules added for issue 18 §1
+  ['DK-QFDD-12-069', COPD, (t) => t.replace('<realmCode code="DK"/>', '')],
+  ['DK-QFDD-12-070', COPD, (t) => t.replace('extension="POCD_HD000040"', 'extension="POCD_HD000041"')],
+  ['DK-QFDD-12-071', COPD, (t) => t.replace(/<languageCode [^>]*\/>/, '$&$&')],
+  [
+    'DK-QFDD-12-072',
+    COPD,
+    (t) => t.replace(/(<id root="1.2.208.184" extension="[^"]*") assigningAuthorityName="[^"]*"/, '$1'),
+  ],
+  [
+    'DK-QFDD-12-073',
+    COPD,
+    inAuthor((b) => b.replace('<representedOrganization', `${AUTHOR_PERSON}${AUTHOR_PERSON}<representedOrganization`)),
+  ],
+  ['DK-QFDD-12-074', COPD, inCustodian((b) => b.replace(/<name>[^<]*<\/name>/, ''))],
+  ['DK-QFDD-12-075', COPD, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.32.4.9"/>', '$&$&')],
+  ['DK-QFDD-12-075', COPD, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.32.4.1"/>', '$&$&')],
+  ['DK-QFDD-12-075', SLIDERS, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.32.4.20"/>', '$&$&')],
+  ['DK-QFDD-12-076', COPD, (t) => t.replace(NUMERIC_HELP, '$&$&')],
+  ['DK-QFDD-12-077', COPD, (t) => withQuestionMedia(t, (m) => m.replace('"REFR"', '"SUBJ"'))],
+  ['DK-QFDD-12-078', COPD, (t) => withFeedback(t, (f) => f + f)],
+  ['DK-QFDD-12-079', COPD, (t) => intoChoiceQuestion(t, QUESTION_MEDIA + QUESTION_MEDIA)],
+  ['DK-QFDD-12-080', COPD, (t) => intoChoiceQuestion(t, FEEDBACK.replace('"REFR"', '"COMP"'))],
+  ['DK-QFDD-12-081', COPD, (t) => intoChoiceQuestion(t, associatedText(t) + associatedText(t))],
+  ['DK-QFDD-12-082', COPD, (t) => intoTextQuestion(t, HELP_TEXT + HELP_TEXT)],
+  ['DK-QFDD-12-083', COPD, (t) => intoTextQuestion(t, QUESTION_MEDIA + QUESTION_MEDIA)],
+  [
+    'DK-QFDD-12-084',
+    COPD,
+    (t) => withPrecondition(t, (p) => p.replace('<templateId root="2.16.840.1.113883.10.20.32.4.4"/>', '')),
+  ],
+  [
+    'DK-QFDD-12-084',
+    COPD,
+    (t) => withGroupPrecondition(t, (p) => p.replace('"2.16.840.1.113883.10.20.32.4.12"', '"2.25.12"')),
+  ],
+  ['DK-QFDD-12-085', COPD, (t) => withGroupPrecondition(t, (p) => p.replace(' typeCode="PRCN"', ''))],
+  [
+    'DK-QFDD-12-086',
+    COPD,
+    (t) =>
+      withGroupPrecondition(t, (p) => p.replace(/<sdtc:templateId root="2.16.840.1.113883.10.20.32.4.12"\/>/, '$&$&')),
+  ],
+  [
+    'DK-QFDD-12-087',
+    COPD,
+    (t) =>
+      withGroupPrecondition(t, (p) =>
+        p.replace('"2.16.840.1.113883.10.20.32.4.13"', '"2.16.840.1.113883.10.20.32.4.14"')
+      ),
+  ],
+  [
+    'DK-QFDD-12-088',
+    COPD,
+    (t) => withGroupPrecondition(t, (p) => p.replace(/<sdtc:precondition typeCode[\s\S]*<\/sdtc:precondition>/, '')),
+  ],
 ];
 
 describe('DK QFDD 1.2 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qfdd-1.2', 68);
+    await expectCleanCompile('dk-qfdd-1.2', 88);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -269,6 +366,15 @@ describe('DK QFDD 1.2 rules', () => {
     ['a question media', (t) => withQuestionMedia(t)],
     ['a question feedback', (t) => withFeedback(t)],
     ['a question shown on a precondition', (t) => withPrecondition(t)],
+    ['a question shown on a logical group of preconditions', (t) => withGroupPrecondition(t)],
+    [
+      'an author person, a help text and media on each kind of question, feedback and an associated text question',
+      (t) =>
+        intoTextQuestion(
+          intoChoiceQuestion(withFeedback(withQuestionMedia(t)), QUESTION_MEDIA + FEEDBACK + associatedText(t)),
+          HELP_TEXT + QUESTION_MEDIA
+        ).replace('<representedOrganization', `${AUTHOR_PERSON}<representedOrganization`),
+    ],
   ])('accepts %s', async (_what, edit) => {
     expect(firedRuleIds(await check('dk-qfdd-1.2', mutate(readSample(COPD), edit)))).toEqual([]);
   });

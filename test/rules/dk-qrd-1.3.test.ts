@@ -41,7 +41,35 @@ const DATA_ENTERER =
   '</assignedPerson></assignedEntity></dataEnterer>';
 const RECIPIENT =
   '<informationRecipient><intendedRecipient><id root="1.2.208.176.1.1" extension="764541000016006"/></intendedRecipient></informationRecipient>';
-const PARTICIPANT = '<participant typeCode="IND"><associatedEntity classCode="NOK"/></participant>';
+const PARTICIPANT =
+  '<participant typeCode="IND"><associatedEntity classCode="NOK">' +
+  '<associatedPerson><name><given>Karen</given><family>Holm</family></name></associatedPerson></associatedEntity></participant>';
+/** An information recipient naming the receiving person and organisation. */
+const RECIPIENT_NAMED = RECIPIENT.replace(
+  '</intendedRecipient>',
+  '<informationRecipient><name><given>Lene</given><family>Dahl</family></name></informationRecipient>' +
+    '<receivedOrganization><id root="1.2.208.176.1.1" extension="764541000016006"/><name>Lungeklinikken</name></receivedOrganization>' +
+    '</intendedRecipient>'
+);
+const HELP_TEXT =
+  '<entryRelationship typeCode="SUBJ"><observation classCode="OBS" moodCode="EVN">' +
+  '<templateId root="2.16.840.1.113883.10.20.32.4.19"/><code code="48767-8" codeSystem="2.16.840.1.113883.6.1"/>' +
+  '<value xsi:type="ST">Skriv med dine egne ord.</value></observation></entryRelationship>';
+/** The numeric response's help text (an entryRelationship). */
+const NUMERIC_HELP =
+  /<entryRelationship typeCode="SUBJ">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.32.4.19"\/>[\s\S]*?<\/entryRelationship>/;
+/** The multiple choice response's options observation (an entryRelationship). */
+const CHOICE_OPTIONS =
+  /<entryRelationship typeCode="SUBJ">\s*<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.32.4.20"\/>[\s\S]*?<\/entryRelationship>/;
+/** The text response observation. */
+const TEXT_RESPONSE =
+  /<observation classCode="OBS" moodCode="EVN">\s*<templateId root="2.16.840.1.113883.10.20.33.4.6"\/>[\s\S]*?<\/observation>/;
+/** Attaches a copy of the text response to the multiple choice response, as its associated text response. */
+const withAssociatedText = (t: string, typeCode = 'REFR'): string =>
+  t.replace(
+    CHOICE_OPTIONS,
+    (m) => `${m}<entryRelationship typeCode="${typeCode}">${TEXT_RESPONSE.exec(t)?.[0] ?? ''}</entryRelationship>`
+  );
 const MEDIA =
   '<entryRelationship typeCode="REFR"><observationMedia classCode="OBS" moodCode="EVN">' +
   '<templateId root="2.16.840.1.113883.10.20.33.4.2"/><value mediaType="image/png" representation="B64">iVBORw0KGgo=</value>' +
@@ -355,11 +383,43 @@ const cases: [string, Sample, (t: string) => string][] = [
     COPD,
     (t) => t.replace(/(<representedOrganization[^>]*>\s*<id root="1.2.208.176.1.1") extension="[^"]*"/, '$1'),
   ],
+  // rules added for issue 18 §1
+  ['DK-QRD-13-112', COPD, (t) => t.replace(/<recordTarget[\s\S]*?<\/recordTarget>/, '$&$&')],
+  ['DK-QRD-13-113', COPD, (t) => afterAuthor(t, RECIPIENT_NAMED.replace(/<name><given>Lene[\s\S]*?<\/name>/, ''))],
+  ['DK-QRD-13-114', COPD, (t) => afterAuthor(t, RECIPIENT_NAMED.replace('<name>Lungeklinikken</name>', ''))],
+  [
+    'DK-QRD-13-115',
+    COPD,
+    (t) => afterAuthor(t, PARTICIPANT.replace(/<associatedPerson>[\s\S]*<\/associatedPerson>/, '')),
+  ],
+  ['DK-QRD-13-116', COPD, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.33.4.6"/>', '$&$&')],
+  ['DK-QRD-13-116', COPD, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.32.4.19"/>', '$&$&')],
+  ['DK-QRD-13-116', SLIDERS, (t) => t.replace('<templateId root="2.16.840.1.113883.10.20.33.2.1"/>', '$&$&')],
+  ['DK-QRD-13-117', COPD, (t) => t.replace(NUMERIC_HELP, '$&$&')],
+  ['DK-QRD-13-118', COPD, (t) => t.replace(NUMERIC_HELP, (m) => m + MEDIA.replace('"REFR"', '"SUBJ"'))],
+  ['DK-QRD-13-119', COPD, (t) => intoTextResponse(t, HELP_TEXT + HELP_TEXT)],
+  ['DK-QRD-13-120', COPD, (t) => intoTextResponse(t, MEDIA + MEDIA)],
+  ['DK-QRD-13-121', COPD, (t) => t.replace(CHOICE_OPTIONS, (m) => m + MEDIA + MEDIA)],
+  ['DK-QRD-13-122', COPD, (t) => withAssociatedText(t, 'COMP')],
+  [
+    'DK-QRD-13-123',
+    SLIDERS,
+    (t) =>
+      t.replace(
+        '<referenceRange typeCode="REFV">',
+        '<referenceRange typeCode="REFV"><templateId root="2.16.840.1.113883.10.20.33.4.3"/>'
+      ),
+  ],
+  [
+    'DK-QRD-13-124',
+    COPD,
+    (t) => t.replace('displayName="Questionnaire Form Definition Document"', 'displayName="Spørgeskema"'),
+  ],
 ];
 
 describe('DK QRD 1.3 rules', () => {
   it('compiles without compiler warnings', async () => {
-    await expectCleanCompile('dk-qrd-1.3', 111);
+    await expectCleanCompile('dk-qrd-1.3', 124);
   });
 
   it.each([COPD, SLIDERS])('%s has no error or warning findings', async (sample) => {
@@ -399,6 +459,15 @@ describe('DK QRD 1.3 rules', () => {
       (t) => afterAuthor(t, DATA_ENTERER + RECIPIENT + PARTICIPANT),
     ],
     ['a response media', (t) => intoTextResponse(t, MEDIA)],
+    [
+      'a named recipient person and organisation, a help text and media on each kind of response, an associated text response',
+      (t) =>
+        withAssociatedText(
+          afterAuthor(t, RECIPIENT_NAMED)
+            .replace(NUMERIC_HELP, (m) => m + MEDIA)
+            .replace(CHOICE_OPTIONS, (m) => m + MEDIA)
+        ).replace(/sovet dårligt i nat\.<\/value>/, (m) => m + HELP_TEXT + MEDIA),
+    ],
     [
       'a seperatableInd in an organizer component and a templateId on an entry',
       (t) =>

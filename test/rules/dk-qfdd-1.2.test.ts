@@ -368,6 +368,16 @@ describe('DK QFDD 1.2 rules', () => {
     ['a question shown on a precondition', (t) => withPrecondition(t)],
     ['a question shown on a logical group of preconditions', (t) => withGroupPrecondition(t)],
     [
+      'an sdtc:precondition with an atLeastOneTrue group (as MedCom writes it)',
+      (t) =>
+        withGroupPrecondition(t, (p) =>
+          p
+            .replace(/sdtc:precondition2/g, 'sdtc:precondition')
+            .replace(/sdtc:allTrue/g, 'sdtc:atLeastOneTrue')
+            .replace('"2.16.840.1.113883.10.20.32.4.13"', '"2.16.840.1.113883.10.20.32.4.15"')
+        ),
+    ],
+    [
       'an author person, a help text and media on each kind of question, feedback and an associated text question',
       (t) =>
         intoTextQuestion(

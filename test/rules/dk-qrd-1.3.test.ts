@@ -460,6 +460,17 @@ describe('DK QRD 1.3 rules', () => {
     ],
     ['a response media', (t) => intoTextResponse(t, MEDIA)],
     [
+      'a participant naming only its organisation',
+      (t) =>
+        afterAuthor(
+          t,
+          PARTICIPANT.replace(
+            /<associatedPerson>[\s\S]*<\/associatedPerson>/,
+            '<scopingOrganization><name>Pårørendeforeningen</name></scopingOrganization>'
+          )
+        ),
+    ],
+    [
       'a named recipient person and organisation, a help text and media on each kind of response, an associated text response',
       (t) =>
         withAssociatedText(

@@ -291,9 +291,10 @@ CREATE TABLE monitoring_daily (
 );
 CREATE INDEX monitoring_daily_by_day ON monitoring_daily (day, vendor_id);
 CREATE INDEX monitoring_daily_by_vendor ON monitoring_daily (vendor_id, day);
+-- Rules and times also keep the day's totals across vendors (vendor_id NULL) for MedCom's page.
 CREATE TABLE monitoring_daily_rules (
   day date NOT NULL,
-  vendor_id text NOT NULL,
+  vendor_id text,
   rule_id text NOT NULL,
   documents integer NOT NULL,
   example_run uuid NOT NULL,
@@ -314,7 +315,7 @@ CREATE INDEX monitoring_daily_verifications_by_vendor ON monitoring_daily_verifi
 -- of any window come from summed counts, which exact values kept per document could not give cheaply.
 CREATE TABLE monitoring_daily_times (
   day date NOT NULL,
-  vendor_id text NOT NULL,
+  vendor_id text,
   bucket smallint NOT NULL,
   documents integer NOT NULL
 );

@@ -182,13 +182,16 @@ const LIVE_TIMES = `
   WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3::text IS NULL OR r.vendor_id = $3) AND s.outcome = 'success'
   GROUP BY 1, 2, 3`;
 
+/** How long after its end a day is rolled up: documents that arrived late in it have this long to finish. */
+export const SETTLE_MS = 2 * 3600_000;
+
 /**
- * A day is rolled up once it has been over for a whole day, so documents that arrived late in it
- * have had a day to be validated, submitted and verified; what is still in flight then counts as
- * it stood (pending).
+ * The first day that is not closed: a day is rolled up once it has been over for SETTLE_MS, so
+ * only today (and yesterday, in the first hours of a day) come from the records themselves; a
+ * document still in flight by then counts as it stood (pending, or without its verification).
  */
 export function closedBefore(now: Date): string {
-  return addDays(dayOf(now), -1);
+  return dayOf(new Date(now.getTime() - SETTLE_MS));
 }
 
 /**
@@ -240,6 +243,20 @@ export async function ensureRollups(db: Database, from: string, before: string, 
       `INSERT INTO monitoring_daily_times (day, vendor_id, bucket, documents)
        ${pick(LIVE_TIMES, 'day, vendor_id, bucket, documents')}`,
       range
+    );
+    // The day's totals across vendors (vendor_id NULL), so MedCom's page sums a row per rule or bucket and day.
+    await tx.query(
+      `INSERT INTO monitoring_daily_rules (day, vendor_id, rule_id, documents, example_run, example_seq)
+       SELECT day, NULL, rule_id, sum(documents), (array_agg(example_run ORDER BY vendor_id))[1],
+              (array_agg(example_seq ORDER BY vendor_id))[1]
+       FROM monitoring_daily_rules WHERE day = ANY($1::date[]) AND vendor_id IS NOT NULL GROUP BY day, rule_id`,
+      [days]
+    );
+    await tx.query(
+      `INSERT INTO monitoring_daily_times (day, vendor_id, bucket, documents)
+       SELECT day, NULL, bucket, sum(documents) FROM monitoring_daily_times
+       WHERE day = ANY($1::date[]) AND vendor_id IS NOT NULL GROUP BY day, bucket`,
+      [days]
     );
     await tx.query(`INSERT INTO monitoring_rollups (day, computed_by) SELECT unnest($1::date[]), $2`, [days, actor]);
     return days;
@@ -355,8 +372,8 @@ export function histogramPercentile(buckets: ReadonlyMap<number, number>, p: num
 
 /**
  * The delivery statistics of one vendor (or all, `vendorId` null) over the last `days` days, today
- * included. Closed days come from the rollups (written here when missing), the last two from the
- * records themselves.
+ * included. Closed days come from the rollups (written here when missing), today (and yesterday
+ * while it settles) from the records themselves.
  */
 export async function monitoringReport(db: Database, q: MonitoringQuery): Promise<MonitoringReport> {
   const now = q.now ?? new Date();
@@ -374,6 +391,8 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
   const both = [...rolled, ...live];
   const shift = (sql: string): string => sql.replace(/\$([123])\b/g, (_m, n: string) => `$${Number(n) + 3}`);
   const ROLLED = `day >= $1::date AND day < $2::date AND ($3::text IS NULL OR vendor_id = $3)`;
+  /** Rules and times keep a row across vendors (vendor_id NULL) besides each vendor's. */
+  const ROLLED_TOTALS = `day >= $1::date AND day < $2::date AND (vendor_id = $3 OR ($3::text IS NULL AND vendor_id IS NULL))`;
 
   const [factRows, ruleRows, verificationRows, timeRows] = await Promise.all([
     db.query<{
@@ -386,12 +405,11 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
       class: string | null;
       documents: number;
     }>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, vendor_id, profile, verdict, target, outcome, class,
-              sum(documents)::int AS documents
+      // Rolled-up and live days are disjoint and each is grouped already: no second grouping (no sort).
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, vendor_id, profile, verdict, target, outcome, class, documents
        FROM (SELECT day, vendor_id, profile, verdict, target, outcome, class, documents FROM monitoring_daily
              WHERE ${ROLLED}
-             UNION ALL ${shift(LIVE_FACTS)}) f
-       GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+             UNION ALL ${shift(LIVE_FACTS)}) f`,
       both
     ),
     db.query<{ rule_id: string; documents: number; example_run: string; example_seq: number }>(
@@ -399,7 +417,7 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
               (array_agg(example_run ORDER BY day DESC, vendor_id))[1] AS example_run,
               (array_agg(example_seq ORDER BY day DESC, vendor_id))[1] AS example_seq
        FROM (SELECT day, vendor_id, rule_id, documents, example_run, example_seq FROM monitoring_daily_rules
-             WHERE ${ROLLED}
+             WHERE ${ROLLED_TOTALS}
              UNION ALL ${shift(LIVE_RULES)}) f
        GROUP BY rule_id ORDER BY documents DESC, rule_id LIMIT ${TOP_RULES}`,
       both
@@ -413,7 +431,7 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
     ),
     db.query<{ bucket: number; documents: number }>(
       `SELECT bucket, sum(documents)::int AS documents
-       FROM (SELECT day, vendor_id, bucket, documents FROM monitoring_daily_times WHERE ${ROLLED}
+       FROM (SELECT day, vendor_id, bucket, documents FROM monitoring_daily_times WHERE ${ROLLED_TOTALS}
              UNION ALL ${shift(LIVE_TIMES)}) f
        GROUP BY 1`,
       both

@@ -116,7 +116,7 @@ beforeAll(async () => {
   });
   sha = await putDocument(h.db, Buffer.from('<ClinicalDocument/>'), 'test');
   await ensureVendor(h.db, 'mon-a', 'A', 'test');
-  // Ten days ago (a rolled-up day): 8 stored (4 × 1 s, 4 × 4 s), 2 invalid; too few documents to be flagged.
+  // Ten days ago (rolled up): 8 stored (4 × 1 s, 4 × 4 s), 2 invalid; too few documents to be flagged.
   await seedRun(h.db, 'mon-a', dayAt(10), 'kih-test', [
     ...[1000, 1000, 1000, 1000, 4000, 4000, 4000, 4000].map((ms) => stored(ms)),
     {
@@ -135,7 +135,7 @@ beforeAll(async () => {
       ],
     },
   ]);
-  // Yesterday (live): 20 judged, 4 refused (2 invalid, 2 permanent) → 20 %, flagged; 1 of 16 verifications not found.
+  // Yesterday (rolled up, or live in the first hours of a day): 20 judged, 4 refused (2 invalid, 2 permanent) → 20 %, flagged; 1 of 16 verifications not found.
   await seedRun(h.db, 'mon-a', dayAt(1), 'kih-test', [
     ...Array.from({ length: 15 }, () => stored(500)),
     stored(500, 'notFound'),
@@ -144,7 +144,7 @@ beforeAll(async () => {
     { verdict: 'invalid', issues: [['R-3', 'error']] },
     { verdict: 'invalid', issues: [['R-3', 'error']] },
   ]);
-  // Vendor B today: self-tests, one with a rule only B has; one run to a target named like a formula.
+  // Vendor B today (live): self-tests, one with a rule only B has; one run to a target named like a formula.
   await seedRun(h.db, 'mon-b', dayAt(0), null, [
     ...Array.from({ length: 5 }, () => ({ verdict: 'valid' as const })),
     { verdict: 'invalid', issues: [['B-SECRET-RULE', 'error']] },
@@ -208,6 +208,9 @@ describe('the numbers', () => {
     expect(rollup?.n).toBeGreaterThan(0);
     const live = await monitoringReport(h.db, { vendorId: null, rollups: false });
     expect(rolled).toEqual(live);
+    expect(await monitoringReport(h.db, { vendorId: 'mon-a' })).toEqual(
+      await monitoringReport(h.db, { vendorId: 'mon-a', rollups: false })
+    );
     expect(rolled.vendors.map((v) => [v.period, v.documents])).toEqual([
       ['mon-a', 30],
       ['mon-b', 7],

@@ -45,6 +45,10 @@ export function isRefused(f: Pick<DeliveryFact, 'target' | 'verdict' | 'outcome'
   return f.verdict === 'invalid' || (f.outcome !== 'success' && f.class !== null && REFUSED_CLASSES.includes(f.class));
 }
 
+/** isJudged and isRefused over the rollup's columns; the test that rollups and records alone agree keeps them in step. */
+const JUDGED_SQL = `target IS NOT NULL AND verdict IS NOT NULL AND class IS DISTINCT FROM 'cancelled'`;
+const REFUSED_SQL = `target IS NOT NULL AND (verdict = 'invalid' OR (outcome IS DISTINCT FROM 'success' AND class IN (${REFUSED_CLASSES.map((c) => `'${c}'`).join(', ')})))`;
+
 export interface PeriodTotals {
   /** `YYYY-MM-DD`, or `YYYY-Www` (ISO week) for weeks. */
   readonly period: string;
@@ -313,13 +317,29 @@ function addFact(t: Totals, f: DeliveryFact): void {
   }
 }
 
+function addTotals(sum: Totals, t: Totals): void {
+  sum.documents += t.documents;
+  sum.valid += t.valid;
+  sum.invalid += t.invalid;
+  sum.error += t.error;
+  sum.pending += t.pending;
+  sum.judged += t.judged;
+  sum.refused += t.refused;
+  sum.stored += t.stored;
+  sum.verifications += t.verifications;
+  sum.verificationFailures += t.verificationFailures;
+}
+
 function finish(list: Iterable<Totals>): PeriodTotals[] {
   return [...list]
     .map((t) => ({ ...t, refusedShare: t.judged > 0 ? t.refused / t.judged : null }))
     .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
 }
 
-function breakdown(facts: readonly DeliveryFact[], periodOf: (day: string) => string): BreakdownRow[] {
+function breakdown(
+  facts: readonly Omit<DeliveryFact, 'vendorId'>[],
+  periodOf: (day: string) => string
+): BreakdownRow[] {
   const rows = new Map<string, BreakdownRow & { documents: number }>();
   for (const f of facts) {
     const period = periodOf(f.day);
@@ -394,7 +414,47 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
   /** Rules and times keep a row across vendors (vendor_id NULL) besides each vendor's. */
   const ROLLED_TOTALS = `day >= $1::date AND day < $2::date AND (vendor_id = $3 OR ($3::text IS NULL AND vendor_id IS NULL))`;
 
-  const [factRows, ruleRows, verificationRows, timeRows] = await Promise.all([
+  // Closed days are summed by PostgreSQL (per vendor and day, and per combination without the
+  // vendor), so a page ships a few thousand rows whatever the number of vendors; live days come
+  // as facts and are counted here.
+  const ROLLED_ONLY = [from, liveFrom, q.vendorId];
+  const [vendorDayRows, breakdownRows, liveRows, ruleRows, verificationRows, timeRows] = await Promise.all([
+    db.query<{
+      day: string;
+      vendor_id: string;
+      documents: number;
+      valid: number;
+      invalid: number;
+      error: number;
+      pending: number;
+      judged: number;
+      refused: number;
+      stored: number;
+    }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, vendor_id, sum(documents)::int AS documents,
+              coalesce(sum(documents) FILTER (WHERE verdict = 'valid'), 0)::int AS valid,
+              coalesce(sum(documents) FILTER (WHERE verdict = 'invalid'), 0)::int AS invalid,
+              coalesce(sum(documents) FILTER (WHERE verdict = 'error'), 0)::int AS error,
+              coalesce(sum(documents) FILTER (WHERE verdict IS NULL), 0)::int AS pending,
+              coalesce(sum(documents) FILTER (WHERE ${JUDGED_SQL}), 0)::int AS judged,
+              coalesce(sum(documents) FILTER (WHERE ${REFUSED_SQL}), 0)::int AS refused,
+              coalesce(sum(documents) FILTER (WHERE outcome = 'success'), 0)::int AS stored
+       FROM monitoring_daily WHERE ${ROLLED} GROUP BY 1, 2`,
+      ROLLED_ONLY
+    ),
+    db.query<{
+      day: string;
+      profile: string | null;
+      verdict: string | null;
+      target: string | null;
+      outcome: string | null;
+      class: string | null;
+      documents: number;
+    }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, profile, verdict, target, outcome, class, sum(documents)::int AS documents
+       FROM monitoring_daily WHERE ${ROLLED} GROUP BY 1, 2, 3, 4, 5, 6`,
+      ROLLED_ONLY
+    ),
     db.query<{
       day: string;
       vendor_id: string;
@@ -405,12 +465,9 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
       class: string | null;
       documents: number;
     }>(
-      // Rolled-up and live days are disjoint and each is grouped already: no second grouping (no sort).
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, vendor_id, profile, verdict, target, outcome, class, documents
-       FROM (SELECT day, vendor_id, profile, verdict, target, outcome, class, documents FROM monitoring_daily
-             WHERE ${ROLLED}
-             UNION ALL ${shift(LIVE_FACTS)}) f`,
-      both
+        FROM (${LIVE_FACTS}) f`,
+      live
     ),
     db.query<{ rule_id: string; documents: number; example_run: string; example_seq: number }>(
       `SELECT rule_id, sum(documents)::int AS documents,
@@ -438,7 +495,7 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
     ),
   ]);
 
-  const facts: DeliveryFact[] = factRows.map((r) => ({
+  const liveFacts: DeliveryFact[] = liveRows.map((r) => ({
     day: r.day,
     vendorId: r.vendor_id,
     profile: r.profile,
@@ -448,39 +505,30 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
     class: r.class,
     documents: r.documents,
   }));
+  const facts: Omit<DeliveryFact, 'vendorId'>[] = [...breakdownRows, ...liveFacts];
 
-  const byDay = new Map<string, Totals>();
-  const byWeek = new Map<string, Totals>();
-  const byVendor = new Map<string, Totals>();
   const byVendorDay = new Map<string, Totals & { vendorId: string }>();
-  const get = <T extends Totals>(m: Map<string, T>, key: string, make: () => T): T => {
-    let t = m.get(key);
+  const vendorDay = (vendorId: string, day: string): Totals & { vendorId: string } => {
+    const key = `${vendorId} ${day}`;
+    let t = byVendorDay.get(key);
     if (!t) {
-      t = make();
-      m.set(key, t);
+      t = { ...totals(day), vendorId };
+      byVendorDay.set(key, t);
     }
     return t;
   };
-  // Every day of the window has a row, so the trend shows quiet days as zero.
-  for (let d = from; d <= to; d = addDays(d, 1)) {
-    get(byDay, d, () => totals(d));
-    get(byWeek, isoWeek(d), () => totals(isoWeek(d)));
+  for (const r of vendorDayRows) {
+    const t = vendorDay(r.vendor_id, r.day);
+    t.documents += r.documents;
+    t.valid += r.valid;
+    t.invalid += r.invalid;
+    t.error += r.error;
+    t.pending += r.pending;
+    t.judged += r.judged;
+    t.refused += r.refused;
+    t.stored += r.stored;
   }
-  const vendorDay = (vendorId: string, day: string): Totals & { vendorId: string } =>
-    get(byVendorDay, `${vendorId} ${day}`, () => ({ ...totals(day), vendorId }));
-  for (const f of facts) {
-    addFact(
-      get(byDay, f.day, () => totals(f.day)),
-      f
-    );
-    addFact(
-      get(byWeek, isoWeek(f.day), () => totals(isoWeek(f.day))),
-      f
-    );
-    addFact(
-      get(byVendor, f.vendorId, () => totals(f.vendorId)),
-      f
-    );
+  for (const f of liveFacts) {
     addFact(vendorDay(f.vendorId, f.day), f);
   }
   const verifications = Object.fromEntries(VERIFICATION_OUTCOMES.map((o) => [o, 0])) as Record<
@@ -488,17 +536,32 @@ export async function monitoringReport(db: Database, q: MonitoringQuery): Promis
     number
   >;
   for (const r of verificationRows) {
-    const failed = r.outcome !== 'verified';
     verifications[r.outcome] += r.documents;
-    for (const t of [
-      get(byDay, r.day, () => totals(r.day)),
-      get(byWeek, isoWeek(r.day), () => totals(isoWeek(r.day))),
-      get(byVendor, r.vendor_id, () => totals(r.vendor_id)),
-      vendorDay(r.vendor_id, r.day),
-    ]) {
-      t.verifications += r.documents;
-      t.verificationFailures += failed ? r.documents : 0;
+    const t = vendorDay(r.vendor_id, r.day);
+    t.verifications += r.documents;
+    t.verificationFailures += r.outcome === 'verified' ? 0 : r.documents;
+  }
+
+  const byDay = new Map<string, Totals>();
+  const byWeek = new Map<string, Totals>();
+  const byVendor = new Map<string, Totals>();
+  const into = (m: Map<string, Totals>, key: string, t: Totals): void => {
+    let sum = m.get(key);
+    if (!sum) {
+      sum = totals(key);
+      m.set(key, sum);
     }
+    addTotals(sum, t);
+  };
+  // Every day of the window has a row, so the trend shows quiet days as zero.
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    into(byDay, d, totals(d));
+    into(byWeek, isoWeek(d), totals(d));
+  }
+  for (const t of byVendorDay.values()) {
+    into(byDay, t.period, t);
+    into(byWeek, isoWeek(t.period), t);
+    into(byVendor, t.vendorId, t);
   }
 
   const uploads = await db.query<{ id: string; run_id: string; seq: number }>(

@@ -30,8 +30,8 @@ async function timed<T>(what: () => Promise<T>): Promise<{ ms: number; value: T 
 
 /**
  * Set-based: one INSERT … SELECT per table over an unlogged table of every document (a table, not a temporary one, as the pool may hand each statement another connection), so a
- * year is a handful of statements. Outcomes come from hashes of the ids (deterministic): about 4 %
- * invalid, 1 % refused by the repository, 0.5 % transient, 0.5 % of verifications not found, and
+ * year is a handful of statements. Outcomes come from hashes of the ids (deterministic): about 2 %
+ * invalid, 0.5 % refused by the repository, 0.5 % transient, 0.5 % of verifications not found, and
  * vendor v003 refusing a quarter of its documents on every 30th day (so thresholds cross).
  */
 async function seed(db: Database): Promise<number> {
@@ -51,8 +51,8 @@ async function seed(db: Database): Promise<number> {
       'plan',
       `CREATE UNLOGGED TABLE bench_seed AS
        SELECT run_id, seq, vendor_id, created_at, sha256, h1, h2, h3,
-              CASE WHEN h1 < 40 OR (vendor_id = 'v003' AND day % 30 = 0 AND h1 < 250) THEN 'invalid'
-                   WHEN h1 < 42 THEN 'error' ELSE 'valid' END AS verdict
+              CASE WHEN h1 < 20 OR (vendor_id = 'v003' AND day % 30 = 0 AND h1 < 250) THEN 'invalid'
+                   WHEN h1 < 22 THEN 'error' ELSE 'valid' END AS verdict
        FROM (
          SELECT md5(v || '/' || d || '/' || k)::uuid AS run_id, s AS seq, 'v' || lpad(v::text, 3, '0') AS vendor_id, d AS day,
                 now() - d * interval '1 day' - k * (interval '1 day' / ${runsPerDay}) - interval '1 minute' AS created_at,
@@ -99,8 +99,8 @@ async function seed(db: Database): Promise<number> {
       'submissions',
       `INSERT INTO submissions (run_id, seq, sha256, target, unique_id, outcome, class, errors, attempts, duration_ms, created_at, created_by)
        SELECT run_id, seq, sha256, 'kih-test', run_id::text || '.' || seq,
-              CASE WHEN h2 < 10 OR h2 >= 995 THEN 'failure' ELSE 'success' END,
-              CASE WHEN h2 < 10 THEN 'permanent' WHEN h2 >= 995 THEN 'transient' ELSE 'success' END,
+              CASE WHEN h2 < 5 OR h2 >= 995 THEN 'failure' ELSE 'success' END,
+              CASE WHEN h2 < 5 THEN 'permanent' WHEN h2 >= 995 THEN 'transient' ELSE 'success' END,
               '[]', '[]', 100, created_at + (300 + h3) * interval '1 millisecond', 'bench'
        FROM bench_seed WHERE verdict = 'valid' ORDER BY created_at, run_id, seq`,
     ],
@@ -109,7 +109,7 @@ async function seed(db: Database): Promise<number> {
       `INSERT INTO verifications (run_id, seq, sha256, target, unique_id, outcome, message, mismatches, errors, queries, checks, duration_ms, created_at, created_by)
        SELECT run_id, seq, sha256, 'kih-test', run_id::text || '.' || seq, CASE WHEN h3 % 200 = 0 THEN 'notFound' ELSE 'verified' END,
               'm', '[]', '[]', 1, 1, 50, created_at + interval '2 minutes', 'bench'
-       FROM bench_seed WHERE verdict = 'valid' AND h2 >= 10 AND h2 < 995 ORDER BY created_at, run_id, seq`,
+       FROM bench_seed WHERE verdict = 'valid' AND h2 >= 5 AND h2 < 995 ORDER BY created_at, run_id, seq`,
     ],
     ['analyze', `DROP TABLE bench_seed; ANALYZE`],
   ];

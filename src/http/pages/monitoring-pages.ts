@@ -17,6 +17,7 @@ const L = {
     en: 'failed verifications share in a day',
   },
   over: { da: 'over tærsklen', en: 'over the threshold' },
+  moreFlags: { da: 'De {n} ældste vises ikke her.', en: 'The {n} oldest are not shown here.' },
   of: { da: 'af', en: 'of' },
   summary: { da: 'Overblik', en: 'Summary' },
   documents: { da: 'Dokumenter', en: 'Documents' },
@@ -148,20 +149,27 @@ export function trendSvg(days: readonly PeriodTotals[], threshold: number, lang:
   </svg>`;
 }
 
+/** Flags listed on a page (newest first); the rest are counted, and all are in the log. */
+const FLAGS_SHOWN = 50;
+
 function flagList(flags: readonly MonitoringFlag[], lang: Lang): Raw | '' {
   if (flags.length === 0) {
     return '';
   }
+  const more = flags.length - FLAGS_SHOWN;
   return html`<section class="notice bad" role="alert" data-flags="${flags.length}">
-    <h2>${L.flags[lang]}</h2>
+    <h2>${L.flags[lang]} (${flags.length})</h2>
+    ${more > 0 ? html`<p>${L.moreFlags[lang].replace('{n}', String(more))}</p>` : ''}
     <ul>
-      ${flags.map(
-        (f) =>
-          html`<li data-flag="${f.threshold}" data-vendor="${f.vendorId}" data-day="${f.day}">
-            ${f.day} · ${f.vendorId}: ${L[f.threshold][lang]} ${percent(f.value)} ${L.of[lang]} ${f.documents}
-            (${L.over[lang]} ${percent(f.limit)})
-          </li>`
-      )}
+      ${flags
+        .slice(0, FLAGS_SHOWN)
+        .map(
+          (f) =>
+            html`<li data-flag="${f.threshold}" data-vendor="${f.vendorId}" data-day="${f.day}">
+              ${f.day} · ${f.vendorId}: ${L[f.threshold][lang]} ${percent(f.value)} ${L.of[lang]} ${f.documents}
+              (${L.over[lang]} ${percent(f.limit)})
+            </li>`
+        )}
     </ul>
   </section>`;
 }

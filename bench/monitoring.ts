@@ -29,8 +29,9 @@ async function timed<T>(what: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 /**
- * Set-based: one INSERT … SELECT per table over an unlogged table of every document (a table, not a temporary one, as the pool may hand each statement another connection), so a
- * year is a handful of statements. Outcomes come from hashes of the ids (deterministic): about 2 %
+ * Set-based: one INSERT … SELECT per table over an unlogged table of every document (a table, not
+ * a temporary one, as the pool may hand each statement another connection), in arrival order as
+ * the service writes them, so a year is a handful of statements. Outcomes come from hashes of the ids (deterministic): about 2 %
  * invalid, 0.5 % refused by the repository, 0.5 % transient, 0.5 % of verifications not found, and
  * vendor v003 refusing a quarter of its documents on every 30th day (so thresholds cross).
  */

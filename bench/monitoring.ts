@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       );
     }
     const flags = monitoringFlags(await monitoringReport(db, { vendorId: null }), settings);
-    process.stdout.write(`\nFlags in the window: ${flags.length} (vendor v003's bad days)\n`);
+    process.stdout.write(`\nFlags in the window at the default thresholds: ${flags.length}\n`);
     process.exitCode = failed ? 1 : 0;
   } finally {
     if (process.env.BENCH_KEEP !== '1' && reuse === undefined) {

@@ -2,9 +2,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_MONITORING } from '../../src/config/monitoring-settings.js';
 import { toString } from '../../src/http/html.js';
-import { csvCell, trendSvg } from '../../src/http/pages/monitoring-pages.js';
+import { csvCell, monitoringCsvName, monitoringPage, trendSvg } from '../../src/http/pages/monitoring-pages.js';
 import { BUCKETS_PER_E, histogramPercentile, isoWeek, isRefused, monitoringFlags } from '../../src/store/monitoring.js';
-import type { MonitoringReport, PeriodTotals } from '../../src/store/monitoring.js';
+import type { MonitoringFlag, MonitoringReport, PeriodTotals } from '../../src/store/monitoring.js';
 
 describe('isRefused', () => {
   it.each([
@@ -111,5 +111,53 @@ describe('trendSvg', () => {
     expect(svg).not.toContain('<x>');
     expect(svg).toContain('&lt;x&gt;');
     expect(svg).not.toMatch(/style=/);
+  });
+});
+
+describe('monitoringPage', () => {
+  const report: MonitoringReport = {
+    vendorId: 'acme',
+    from: '2026-09-09',
+    to: '2026-12-07',
+    days: [],
+    weeks: [],
+    dailyBreakdown: [],
+    weeklyBreakdown: [
+      { period: '2026-W50', profile: '<b>', verdict: 'valid', target: null, outcome: null, class: null, documents: 3 },
+    ],
+    vendorDays: [],
+    vendors: [],
+    topRules: [{ ruleId: 'R-<1>', documents: 2, example: { runId: 'r'.repeat(36), seq: 4, uploadId: null } }],
+    verifications: { verified: 1, notFound: 0, metadataMismatch: 0, contentMismatch: 0, failure: 0 },
+    times: { stored: 0, medianMs: null, p95Ms: null },
+  };
+  const flags: MonitoringFlag[] = Array.from({ length: 60 }, (_, i) => ({
+    vendorId: 'acme',
+    day: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`,
+    threshold: 'refusedShareDay' as const,
+    value: 0.1,
+    limit: 0.05,
+    documents: 100,
+  }));
+  const principal = { kind: 'vendor' as const, vendorId: 'acme', keyId: 'k' };
+  it('lists the newest 50 flags and counts the rest, escaping what the records hold', () => {
+    const text = monitoringPage({
+      lang: 'en',
+      path: '/monitoring/acme',
+      principal,
+      report,
+      flags,
+      refusedThreshold: 0.05,
+      basePath: '/monitoring/acme',
+    });
+    expect(text.match(/data-flag=/g)).toHaveLength(50);
+    expect(text).toContain('The 10 oldest are not shown here.');
+    expect(text).not.toContain('<b>');
+    expect(text).toContain('R-&lt;1&gt;');
+    expect(text).toContain('href="/monitoring/acme?format=csv&amp;by=week"');
+    expect(monitoringCsvName(report, 'week')).toBe('kih-monitoring-acme-week-2026-12-07.csv');
+    expect(monitoringCsvName({ ...report, vendorId: null }, 'day')).toBe(
+      'kih-monitoring-all-vendors-day-2026-12-07.csv'
+    );
   });
 });

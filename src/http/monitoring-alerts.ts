@@ -2,7 +2,13 @@
 import type { MonitoringSettings } from '../config/monitoring-settings.js';
 import type { Logger } from '../core/log.js';
 import type { Database } from '../store/database.js';
-import { monitoringFlags, monitoringReport } from '../store/monitoring.js';
+import {
+  closedBefore,
+  ensureRollups,
+  monitoringFlags,
+  monitoringReport,
+  monitoringWindow,
+} from '../store/monitoring.js';
 import type { MonitoringFlag } from '../store/monitoring.js';
 
 /** The stable `event` field (and message) of the line; docs/operations.md#monitoring names it for alert rules. */
@@ -54,7 +60,8 @@ export function monitoringAlerts(settings: MonitoringSettings, log: Logger): Mon
 
 /**
  * The serve process's own check of the last two days across vendors, so a crossed threshold is
- * logged even when nobody opens a page. Returns the function that stops it.
+ * logged even when nobody opens a page; it also writes the rollups of days that have settled.
+ * Returns the function that stops it.
  */
 export function startMonitoringChecks(db: Database, alerts: MonitoringAlerts, log: Logger, actor: string): () => void {
   const minutes = alerts.settings.checkMinutes;
@@ -67,7 +74,10 @@ export function startMonitoringChecks(db: Database, alerts: MonitoringAlerts, lo
       return;
     }
     running = true;
-    monitoringReport(db, { vendorId: null, days: 2, actor })
+    const now = new Date();
+    // The page's whole window is rolled up here, so no one opening a page waits for it.
+    ensureRollups(db, monitoringWindow(now).from, closedBefore(now), actor)
+      .then(() => monitoringReport(db, { vendorId: null, days: 2, now, actor }))
       .then((report) => alerts.report(monitoringFlags(report, alerts.settings)))
       .catch((err: unknown) => {
         log.warn({ err }, 'monitoring check failed; trying again at the next check');

@@ -390,6 +390,12 @@ export function histogramPercentile(buckets: ReadonlyMap<number, number>, p: num
   return Math.exp((last + 0.5) / BUCKETS_PER_E);
 }
 
+/** The first and last day of a window of `days` days ending today. */
+export function monitoringWindow(now: Date, days = MONITORING_DAYS): { readonly from: string; readonly to: string } {
+  const to = dayOf(now);
+  return { from: addDays(to, -(days - 1)), to };
+}
+
 /**
  * The delivery statistics of one vendor (or all, `vendorId` null) over the last `days` days, today
  * included. Closed days come from the rollups (written here when missing), today (and yesterday
@@ -397,9 +403,7 @@ export function histogramPercentile(buckets: ReadonlyMap<number, number>, p: num
  */
 export async function monitoringReport(db: Database, q: MonitoringQuery): Promise<MonitoringReport> {
   const now = q.now ?? new Date();
-  const days = q.days ?? MONITORING_DAYS;
-  const to = dayOf(now);
-  const from = addDays(to, -(days - 1));
+  const { from, to } = monitoringWindow(now, q.days ?? MONITORING_DAYS);
   const useRollups = q.rollups ?? true;
   const closed = closedBefore(now);
   const liveFrom = useRollups ? (closed > from ? closed : from) : from;

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOMParser } from '@xmldom/xmldom';
 import { parseMonitoringSettings } from '../../src/config/monitoring-settings.js';
-import { monitoringAlerts, THRESHOLD_EVENT } from '../../src/http/monitoring-alerts.js';
+import type { MonitoringSettings } from '../../src/config/monitoring-settings.js';
+import { monitoringAlerts, startMonitoringChecks, THRESHOLD_EVENT } from '../../src/http/monitoring-alerts.js';
 import type { Database } from '../../src/store/database.js';
 import { monitoringReport } from '../../src/store/monitoring.js';
 import { ensureVendor, putDocument } from '../../src/store/records.js';
@@ -26,6 +27,7 @@ const dayText = (daysAgo: number): string => new Date(todayStart - daysAgo * DAY
 
 let h: Harness;
 let logs: LogBuffer;
+let settings: MonitoringSettings;
 let sha: string;
 const uploadsByRule = new Map<string, string[]>();
 
@@ -103,7 +105,7 @@ const stored = (afterMs: number, verification = 'verified'): SeedDoc => ({
 
 beforeAll(async () => {
   logs = logBuffer('info');
-  const settings = parseMonitoringSettings('kih.json', {
+  settings = parseMonitoringSettings('kih.json', {
     thresholds: { refusedShareDay: 0.05, verificationFailureShareDay: 0.1 },
     minDocumentsDay: 11,
   });
@@ -323,5 +325,21 @@ describe('thresholds', () => {
       limit: 0.05,
       documents: 20,
     });
+  });
+
+  it("is checked by the server's own timer too, which logs the same line without a page being shown", async () => {
+    const own = logBuffer('info');
+    const stop = startMonitoringChecks(h.db, monitoringAlerts(settings, own.logger), own.logger, 'test');
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!own.lines().some((l) => l.event === THRESHOLD_EVENT) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      stop();
+    }
+    expect(own.lines().filter((l) => l.event === THRESHOLD_EVENT)).toEqual([
+      expect.objectContaining({ vendorId: 'mon-a', day: dayText(1), threshold: 'refusedShareDay' }),
+    ]);
   });
 });

@@ -25,6 +25,7 @@ import { EXIT } from './io.js';
 import { createLogger } from './logger.js';
 import type { CliIo } from './io.js';
 import { stopRequested } from './stop-signal.js';
+import { monitoringAlerts, startMonitoringChecks } from '../http/monitoring-alerts.js';
 
 export const SERVE_USAGE = `Usage: kih serve [options]
 
@@ -95,6 +96,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   let validator: StageValidator | undefined;
   let senders: Senders | undefined;
   let sweep: NodeJS.Timeout | undefined;
+  let stopMonitoring = (): void => undefined;
   let health: HealthServer | undefined;
   try {
     await migrate(db);
@@ -124,6 +126,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       log,
       metrics,
     });
+    const alerts = monitoringAlerts(settings.monitoring, log);
     const app = await buildServer({
       db,
       enqueue: service.enqueue,
@@ -137,6 +140,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       trustProxy: api.trustProxy,
       logger: log,
       operations: { readiness, metrics, ...(ops.metricsKey ? { metricsKey: ops.metricsKey } : {}) },
+      monitoring: alerts,
     });
     const address = await app.listen({ host: api.host, port: api.port });
     if (ops.healthPort !== undefined) {
@@ -157,10 +161,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     };
     runSweep();
     sweep = setInterval(runSweep, SWEEP_MS);
+    stopMonitoring = startMonitoringChecks(db, alerts, log, actor);
     const why = await stop.promise;
     io.stderr.write(`kih serve: ${why}: closing\n`);
     log.info({ reason: why }, 'server stopping');
     clearInterval(sweep);
+    stopMonitoring();
     await health?.close();
     health = undefined;
     await app.close();
@@ -169,6 +175,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     return EXIT.ok;
   } finally {
     clearInterval(sweep);
+    stopMonitoring();
     stop.dispose();
     await health?.close().catch((err: unknown) => {
       log.warn({ err }, 'cannot close the health port');

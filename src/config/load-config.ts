@@ -3,6 +3,8 @@ import path from 'node:path';
 import { readApiConfig } from './api-config.js';
 import type { ApiConfig } from './api-config.js';
 import type { ResolvedSettings } from './metadata-settings.js';
+import { parseMonitoringSettings } from './monitoring-settings.js';
+import type { MonitoringSettings } from './monitoring-settings.js';
 import { parseRegressionSettings } from './regression-settings.js';
 import type { RegressionSettings } from './regression-settings.js';
 import { readServiceConfig } from './service-config.js';
@@ -22,6 +24,8 @@ export interface Settings {
   /** Every target the settings can name (built-ins and the file's), with the environment's overrides applied. */
   readonly targets: ReadonlyMap<string, Target>;
   readonly regression?: RegressionSettings;
+  /** Thresholds of the monitoring pages (the defaults when the file has no `monitoring` section). */
+  readonly monitoring: MonitoringSettings;
   /** The named target; CONFIG_ERR_INVALID (never retried) for a name the settings do not know. */
   target(name: string): Target;
   /** The metadata settings a target sends with: its own, the file's for all targets, the file's for it. */
@@ -56,11 +60,13 @@ export function settingsFrom(
     file?.regression !== undefined
       ? parseRegressionSettings(filePath ?? 'settings', file.regression, path.dirname(filePath ?? '.'))
       : undefined;
+  const monitoring = parseMonitoringSettings(filePath ?? 'settings', file?.monitoring);
   return {
     ...(filePath !== undefined ? { filePath } : {}),
     ...(file ? { file } : {}),
     targets,
     ...(regression ? { regression } : {}),
+    monitoring,
     target(name: string): Target {
       const target = targets.get(name);
       if (!target) {

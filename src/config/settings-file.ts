@@ -14,6 +14,8 @@ export interface SettingsFile {
   readonly targets: Readonly<Record<string, SettingsFileTarget>>;
   /** The `regression` section as written; checked by src/regression/regression-settings.ts. */
   readonly regression?: unknown;
+  /** The `monitoring` section as written; checked by src/config/monitoring-settings.ts. */
+  readonly monitoring?: unknown;
 }
 
 export interface SettingsFileTarget {
@@ -137,8 +139,8 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
     fail(source, 'must hold a JSON object');
   }
   for (const key of Object.keys(value)) {
-    if (key !== 'metadata' && key !== 'targets' && key !== 'regression' && key !== '$comment') {
-      fail(`${source}: ${key}`, 'unknown key; known: metadata, targets, regression');
+    if (!['metadata', 'targets', 'regression', 'monitoring', '$comment'].includes(key)) {
+      fail(`${source}: ${key}`, 'unknown key; known: metadata, targets, regression, monitoring');
     }
   }
   const metadata = value.metadata === undefined ? {} : parseMetadataSettings(`${source}: metadata`, value.metadata);
@@ -158,7 +160,12 @@ export function parseSettingsFile(source: string, json: string): SettingsFile {
       };
     }
   }
-  return { metadata, targets, ...(value.regression !== undefined ? { regression: value.regression } : {}) };
+  return {
+    metadata,
+    targets,
+    ...(value.regression !== undefined ? { regression: value.regression } : {}),
+    ...(value.monitoring !== undefined ? { monitoring: value.monitoring } : {}),
+  };
 }
 
 export async function loadSettingsFile(file: string): Promise<SettingsFile> {

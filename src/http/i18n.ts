@@ -115,6 +115,7 @@ const T = {
   back: { da: 'Tilbage', en: 'Back' },
   notFound: { da: 'Ikke fundet', en: 'Not found' },
   language: { da: 'English', en: 'Dansk' },
+  monitoring: { da: 'Overvågning', en: 'Monitoring' },
 } as const;
 
 export type LabelKey = keyof typeof T;

@@ -36,11 +36,13 @@ export function page(frame: PageFrame, body: Raw): string {
   const nav =
     p?.kind === 'vendor'
       ? html`<li><a href="/">${t('uploads', lang)}</a></li>
-          <li><a href="/certification">${t('certification', lang)}</a></li>`
+          <li><a href="/certification">${t('certification', lang)}</a></li>
+          <li><a href="/monitoring/${p.vendorId}">${t('monitoring', lang)}</a></li>`
       : p?.kind === 'admin'
         ? html`<li><a href="/admin">${t('vendors', lang)}</a></li>
             <li><a href="/admin/keys">${t('keys', lang)}</a></li>
-            <li><a href="/admin/regressions">${lang === 'da' ? 'Regression' : 'Regression'}</a></li>`
+            <li><a href="/admin/regressions">${lang === 'da' ? 'Regression' : 'Regression'}</a></li>
+            <li><a href="/admin/monitoring">${t('monitoring', lang)}</a></li>`
         : html``;
   const who = p
     ? html`<span>${p.kind === 'vendor' ? p.vendorId : `MedCom: ${p.name}`}</span>

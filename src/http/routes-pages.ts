@@ -43,6 +43,10 @@ import { keysPage } from './pages/keys-page.js';
 import { regressionsPage } from './pages/regression-pages.js';
 import { loginPage } from './pages/login-page.js';
 import { uploadsPage, uploadsTable } from './pages/uploads-page.js';
+import { monitoringCsv, monitoringCsvName, monitoringPage } from './pages/monitoring-pages.js';
+import { monitoringAlerts } from './monitoring-alerts.js';
+import { DEFAULT_MONITORING } from '../config/monitoring-settings.js';
+import { monitoringFlags, monitoringReport } from '../store/monitoring.js';
 
 type Form = Record<string, string | undefined>;
 
@@ -310,6 +314,51 @@ export function registerPages(ctx: RouteContext): void {
       .type('text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
       .send(renderRegressionHtml(run.result, before ? diffResults(before, run.result) : undefined));
+  });
+
+  // Monitoring: MedCom across vendors and per vendor; a vendor only its own (another's id is not found).
+  const alerts = ctx.monitoring ?? monitoringAlerts(DEFAULT_MONITORING, app.log);
+  const monitoring = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    vendorId: string | null,
+    basePath: string
+  ): Promise<FastifyReply> => {
+    const q = request.query as { format?: string; by?: string };
+    const report = await monitoringReport(db, { vendorId, actor });
+    const flags = monitoringFlags(report, alerts.settings);
+    alerts.report(flags);
+    if (q.format === 'csv') {
+      const by = q.by === 'day' ? 'day' : 'week';
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${monitoringCsvName(report, by)}"`)
+        .header('cache-control', 'no-store')
+        .send(monitoringCsv(report, by));
+    }
+    return htmlReply(
+      reply,
+      monitoringPage({
+        lang: langOf(request),
+        path: request.url,
+        principal: requirePrincipal(request),
+        report,
+        flags,
+        refusedThreshold: alerts.settings.thresholds.refusedShareDay,
+        basePath,
+      })
+    );
+  };
+  app.get('/admin/monitoring', { config: { access: 'admin' } }, async (request, reply) =>
+    monitoring(request, reply, null, '/admin/monitoring')
+  );
+  app.get('/monitoring/:vendor', async (request, reply) => {
+    const { vendor } = request.params as { vendor: string };
+    checkVendorAccess(requirePrincipal(request), vendor);
+    if (!(await getVendor(db, vendor))) {
+      throw apiError('API_ERR_NOT_FOUND', `No vendor ${vendor}.`);
+    }
+    return monitoring(request, reply, vendor, `/monitoring/${encodeURIComponent(vendor)}`);
   });
 
   app.get('/admin/keys', { config: { access: 'admin' } }, async (request, reply) =>

@@ -23,6 +23,7 @@ import type { OperationsOptions } from './operations.js';
 import { registerAdminRoutes } from './routes-admin.js';
 import { registerCertificationRoutes } from './routes-certification.js';
 import { registerDocumentRoutes } from './routes-documents.js';
+import type { MonitoringAlerts } from './monitoring-alerts.js';
 
 export interface ApiOptions {
   readonly db: Database;
@@ -43,6 +44,8 @@ export interface ApiOptions {
   readonly logger?: FastifyBaseLogger;
   /** Readiness, metrics and the metrics key for /readyz and /metrics. */
   readonly operations?: OperationsOptions;
+  /** The monitoring pages' thresholds and their log lines; default: the default thresholds, logged to `logger`. */
+  readonly monitoring?: MonitoringAlerts;
 }
 
 /** Everything a route module needs. */

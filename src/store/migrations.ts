@@ -266,6 +266,63 @@ CREATE TABLE verifications (
 CREATE INDEX verifications_by_created ON verifications (created_at);
 `,
   },
+  {
+    id: 6,
+    name: 'monitoring rollups',
+    sql: `
+-- Monitoring reads a window of documents by the day they arrived, across vendors too.
+CREATE INDEX runs_by_created ON runs (created_at);
+-- Daily rollups of days that are over (docs/operations.md#monitoring): written once per day, never
+-- updated, so a 90-day page reads a few thousand rows instead of joining every document of a year.
+CREATE TABLE monitoring_rollups (
+  day date PRIMARY KEY,
+  computed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  computed_by text NOT NULL
+);
+CREATE TABLE monitoring_daily (
+  day date NOT NULL,
+  vendor_id text NOT NULL,
+  profile text,
+  verdict text,
+  target text,
+  outcome text,
+  class text,
+  documents integer NOT NULL
+);
+CREATE INDEX monitoring_daily_by_day ON monitoring_daily (day, vendor_id);
+CREATE INDEX monitoring_daily_by_vendor ON monitoring_daily (vendor_id, day);
+-- Rules and times also keep the day's totals across vendors (vendor_id NULL) for MedCom's page.
+CREATE TABLE monitoring_daily_rules (
+  day date NOT NULL,
+  vendor_id text,
+  rule_id text NOT NULL,
+  documents integer NOT NULL,
+  example_run uuid NOT NULL,
+  example_seq integer NOT NULL
+);
+CREATE INDEX monitoring_daily_rules_by_day ON monitoring_daily_rules (day, vendor_id);
+CREATE INDEX monitoring_daily_rules_by_vendor ON monitoring_daily_rules (vendor_id, day);
+CREATE TABLE monitoring_daily_verifications (
+  day date NOT NULL,
+  vendor_id text NOT NULL,
+  target text NOT NULL,
+  outcome text NOT NULL,
+  documents integer NOT NULL
+);
+CREATE INDEX monitoring_daily_verifications_by_day ON monitoring_daily_verifications (day, vendor_id);
+CREATE INDEX monitoring_daily_verifications_by_vendor ON monitoring_daily_verifications (vendor_id, day);
+-- Upload-to-stored times as a histogram of 2 % wide buckets (bucket = floor(50 * ln(ms))): percentiles
+-- of any window come from summed counts, which exact values kept per document could not give cheaply.
+CREATE TABLE monitoring_daily_times (
+  day date NOT NULL,
+  vendor_id text,
+  bucket smallint NOT NULL,
+  documents integer NOT NULL
+);
+CREATE INDEX monitoring_daily_times_by_day ON monitoring_daily_times (day, vendor_id);
+CREATE INDEX monitoring_daily_times_by_vendor ON monitoring_daily_times (vendor_id, day);
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

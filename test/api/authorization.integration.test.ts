@@ -76,12 +76,12 @@ describe("vendor B and vendor A's data", () => {
 
   it("B's browser session: A's document and report pages are not found, MedCom pages forbidden", async () => {
     const cookie = await login(h.key('beta'));
-    for (const p of [`/documents/${docA}`, '/certification/acme/dk-phmr/report']) {
+    for (const p of [`/documents/${docA}`, '/certification/acme/dk-phmr/report', '/monitoring/acme']) {
       const a = await call(h, 'GET', p, { headers: { cookie } });
       expect([p, a.status]).toEqual([p, 404]);
       expect(a.text).not.toContain('acme-weight.xml');
     }
-    for (const p of ['/admin', '/admin/keys', '/admin/vendors/acme', '/admin/regressions']) {
+    for (const p of ['/admin', '/admin/keys', '/admin/vendors/acme', '/admin/regressions', '/admin/monitoring']) {
       expect((await call(h, 'GET', p, { headers: { cookie } })).status).toBe(403);
     }
     const own = await call(h, 'GET', '/', { headers: { cookie } });

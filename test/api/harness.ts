@@ -66,7 +66,7 @@ export interface HarnessOptions {
   /** false: no workers (uploads stay queued). */
   readonly workers?: boolean;
   /** Rate-limit counters in Redis, the client address behind a proxy. */
-  readonly server?: Partial<Pick<ApiOptions, 'redis' | 'redisPrefix' | 'trustProxy'>>;
+  readonly server?: Partial<Pick<ApiOptions, 'redis' | 'redisPrefix' | 'trustProxy' | 'monitoring'>>;
   /** The logger of server, queues and workers (a buffer in tests); default silent. */
   readonly logger?: ProcessLogger;
   /** Metrics and readiness: /metrics (a MedCom key, or this metrics key) and /readyz. */

@@ -2,6 +2,7 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { isKihError } from '../core/kih-error.js';
 import { buildIti41Request } from '../xds/iti41-request.js';
+import type { CheckedRequest } from '../xds/iti41-request.js';
 import type { SubmissionMetadata } from '../xds/metadata-model.js';
 import { parseSubmissionResponse } from '../xds/response/parse-response.js';
 import type { OutcomeClass, RegistryErrorInfo, RegistryStatus, SubmissionOutcome } from '../xds/response/outcome.js';
@@ -117,12 +118,15 @@ export async function timedSend(
 /**
  * Submits one document. Each attempt gets a new WS-Addressing MessageID but the same metadata
  * (uniqueId, entryUUIDs), so what the repository stores is the same whichever attempt lands.
+ * With `checked` (from `prepareSubmission`, for this metadata), every attempt sends that ebRIM body
+ * as it is instead of building it again.
  */
 export async function sendSubmission(
   metadata: SubmissionMetadata,
   document: Uint8Array,
   target: SendTarget,
-  options: SendOptions
+  options: SendOptions,
+  checked?: CheckedRequest
 ): Promise<SubmissionResult> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const sleep = options.sleep ?? ((ms: number) => sleepMs(ms));
@@ -192,6 +196,7 @@ export async function sendSubmission(
       soapVersion: target.soapVersion,
       dgws: target.dgws,
       ...(idCard !== undefined ? { idCard } : {}),
+      ...(checked ? { checked } : {}),
     });
     const { exchange, startedAt, durationMs } = await timedSend(options.transport, request);
     const last: Attempt = exchange.ok

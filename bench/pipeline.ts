@@ -1,4 +1,4 @@
-// `npm run bench:pipeline`: the queued pipeline (1 and 2 worker processes) against `kih submit` in one process, same documents, same run.
+// `npm run bench:pipeline`: `kih submit` in one process against `kih validate`, and the queued pipeline (1 and 2 worker processes) against `kih submit`, same documents, same run.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,15 @@ const DOCS = Number(process.env.BENCH_PIPELINE_DOCS ?? 1_000);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const OVERHEAD_TARGET = 0.2;
+/** `kih submit` (validate, derive, build, send) against `kih validate` alone, one validation thread each (issue 19). */
+const SUBMIT_VS_VALIDATE_TARGET = 0.6;
+/**
+ * Alternating rounds of `kih validate` and `kih submit`; each side's fastest round counts, the one
+ * least disturbed by whatever else runs on a shared machine.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_PIPELINE_ROUNDS ?? 2));
+/** `BENCH_PIPELINE_QUEUED=0` measures only the in-process ratio (no PostgreSQL or Redis needed). */
+const QUEUED = process.env.BENCH_PIPELINE_QUEUED !== '0';
 const KIH = path.join(PACKAGE_ROOT, 'bin', 'kih.js');
 const WORKER = path.join(PACKAGE_ROOT, 'dist', 'worker.js');
 
@@ -37,15 +46,11 @@ function line(f: Figures): string {
   return `${f.label.padEnd(38)} ${f.seconds.toFixed(1).padStart(6)} s  ${(DOCS / f.seconds).toFixed(1).padStart(6)} docs/s  p50 ${f.p50.toFixed(0).padStart(6)} ms  p99 ${f.p99.toFixed(0).padStart(6)} ms`;
 }
 
-/** The in-process baseline: `kih submit` over the corpus, one validation thread, its own per-document times. */
-async function inProcess(corpusDir: string, config: string): Promise<Figures> {
+/** Runs `kih` with `args` to the end; its stdout parsed as JSON, and the wall time. */
+async function runKih(args: readonly string[]): Promise<{ readonly seconds: number; readonly json: unknown }> {
   const started = performance.now();
-  // Not spawnSync: the simulator answering it runs in this process's event loop.
-  const child = spawn(
-    process.execPath,
-    [KIH, 'submit', corpusDir, '--target', 'sim', '--config', config, '-j', '1', '--concurrency', '4'],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
+  // Not spawnSync: the simulator answering `kih submit` runs in this process's event loop.
+  const child = spawn(process.execPath, [KIH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   let err = '';
   child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -53,9 +58,42 @@ async function inProcess(corpusDir: string, config: string): Promise<Figures> {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) {
-    throw new Error(`kih submit exited ${code}: ${err}`);
+    throw new Error(`kih ${args[0]} exited ${code}: ${err}`);
   }
-  const report = JSON.parse(Buffer.concat(out).toString('utf8')) as { documents: { durationMs: number }[] };
+  return { seconds, json: JSON.parse(Buffer.concat(out).toString('utf8')) as unknown };
+}
+
+/** `kih validate` over the corpus on one thread (what `kih submit -j 1` validates on), with its per-document times. */
+async function validateOnly(corpusDir: string): Promise<Figures> {
+  const { seconds, json } = await runKih(['validate', corpusDir, '-j', '1', '--format', 'json']);
+  const report = json as { documents: { durationMs: number; status: string }[] };
+  const invalid = report.documents.filter((d) => d.status !== 'valid').length;
+  if (invalid > 0) {
+    throw new Error(`kih validate: ${invalid} bench documents are not valid`);
+  }
+  const durations = report.documents.map((d) => d.durationMs).sort((a, b) => a - b);
+  return { label: 'kih validate (1 thread)', seconds, p50: percentile(durations, 50), p99: percentile(durations, 99) };
+}
+
+/** The in-process baseline: `kih submit` over the corpus, one validation thread, its own per-document times. */
+async function inProcess(corpusDir: string, config: string): Promise<Figures> {
+  const { seconds, json } = await runKih([
+    'submit',
+    corpusDir,
+    '--target',
+    'sim',
+    '--config',
+    config,
+    '-j',
+    '1',
+    '--concurrency',
+    '4',
+  ]);
+  const report = json as { documents: { durationMs: number; outcome: string }[] };
+  const unsent = report.documents.filter((d) => d.outcome !== 'success').length;
+  if (unsent > 0) {
+    throw new Error(`kih submit: ${unsent} bench documents were not stored`);
+  }
   const durations = report.documents.map((d) => d.durationMs).sort((a, b) => a - b);
   return {
     label: 'kih submit, in process (1 thread)',
@@ -144,9 +182,13 @@ async function queued(workers: number, db: Database, texts: readonly Buffer[], c
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'kih-bench-pipeline-'));
   const sim = await startProjectSimulator({ storeDir: path.join(work, 'sim') });
-  const db = openDatabase({ url: DATABASE_URL, schema: `bench_${randomBytes(4).toString('hex')}` });
+  const db = QUEUED
+    ? openDatabase({ url: DATABASE_URL, schema: `bench_${randomBytes(4).toString('hex')}` })
+    : undefined;
   try {
-    await migrate(db);
+    if (db) {
+      await migrate(db);
+    }
     const config = path.join(work, 'targets.json');
     writeFileSync(
       config,
@@ -164,8 +206,28 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Pipeline, ${DOCS} typical PHMR documents (~40 observations) validated and submitted to the simulator (its CDA check off; the simulator runs in the bench process):\n`
     );
-    const base = await inProcess(corpusDir, config);
-    process.stdout.write(line(base) + '\n');
+    let validated: Figures | undefined;
+    let base: Figures | undefined;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const v = await validateOnly(corpusDir);
+      process.stdout.write(line(v) + (ROUNDS > 1 ? `  (round ${round})` : '') + '\n');
+      const s = await inProcess(corpusDir, config);
+      process.stdout.write(line(s) + (ROUNDS > 1 ? `  (round ${round})` : '') + '\n');
+      validated = validated && validated.seconds <= v.seconds ? validated : v;
+      base = base && base.seconds <= s.seconds ? base : s;
+    }
+    if (!validated || !base) {
+      throw new Error('no round ran');
+    }
+    // Throughput ratio = inverse ratio of the wall times over the same documents (each includes its process start),
+    // fastest round of each.
+    const ratio = validated.seconds / base.seconds;
+    process.stdout.write(
+      `kih submit (1 thread) / kih validate (1 thread): ${ratio.toFixed(2)} (target >= ${SUBMIT_VS_VALIDATE_TARGET.toFixed(2)}: ${ratio >= SUBMIT_VS_VALIDATE_TARGET ? 'PASS' : 'FAIL'})\n`
+    );
+    if (!db) {
+      return;
+    }
     // Each round sends the same documents again: the simulator stores an identical re-send as a second entry, at the same cost.
     const one = await queued(1, db, texts, config);
     process.stdout.write(line(one) + '\n');
@@ -176,8 +238,10 @@ async function main(): Promise<void> {
       `queue overhead per document, 1 worker vs in process: ${(overhead * 100).toFixed(0)}% (target < ${OVERHEAD_TARGET * 100}%: ${overhead < OVERHEAD_TARGET ? 'met' : 'NOT met'}); 2 workers vs 1: ${(one.seconds / two.seconds).toFixed(2)}x\n`
     );
   } finally {
-    await db.query(`DROP SCHEMA IF EXISTS ${db.schema} CASCADE`).catch(() => undefined);
-    await db.close();
+    if (db) {
+      await db.query(`DROP SCHEMA IF EXISTS ${db.schema} CASCADE`).catch(() => undefined);
+      await db.close();
+    }
     await sim.close();
     rmSync(work, { recursive: true, force: true });
   }

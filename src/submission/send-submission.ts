@@ -1,5 +1,6 @@
 // Sends one document's ITI-41 request to a target and retries only what is safe: the typed result of a whole submission.
 import { buildIti41Request } from '../xds/iti41-request.js';
+import type { CheckedRequest } from '../xds/iti41-request.js';
 import type { SubmissionMetadata } from '../xds/metadata-model.js';
 import { parseSubmissionResponse } from '../xds/response/parse-response.js';
 import type { RegistryErrorInfo } from '../xds/response/outcome.js';
@@ -45,12 +46,15 @@ export interface SubmissionResult {
 /**
  * Submits one document. Each attempt gets a new WS-Addressing MessageID but the same metadata
  * (uniqueId, entryUUIDs), so what the repository stores is the same whichever attempt lands.
+ * With `checked` (from `prepareSubmission`, for this metadata), every attempt sends that ebRIM body
+ * as it is instead of building it again.
  */
 export async function sendSubmission(
   metadata: SubmissionMetadata,
   document: Uint8Array,
   target: SendTarget,
-  options: SendOptions
+  options: SendOptions,
+  checked?: CheckedRequest
 ): Promise<SubmissionResult> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const entry = metadata.documentEntries[0];
@@ -67,6 +71,7 @@ export async function sendSubmission(
           soapVersion: target.soapVersion,
           dgws: target.dgws,
           ...(idCard !== undefined ? { idCard } : {}),
+          ...(checked ? { checked } : {}),
         }),
       read: (answer) => ({ outcome: parseSubmissionResponse(answer) }),
       // XDS stores a re-sent document a second time: a lost answer is checked before sending again.

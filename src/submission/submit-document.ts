@@ -1,10 +1,12 @@
 // One document through validate → metadata → request → send: the record `kih submit` prints and the workers store.
 import { createHash } from 'node:crypto';
 import { isKihError } from '../core/kih-error.js';
+import type { CdaHeader } from '../cda/cda-header.js';
 import type { DocumentValidator } from '../validation/validate-document.js';
-import type { DocumentStatus, ProfileId, ValidationIssue } from '../core/report.js';
+import type { DocumentReport, DocumentStatus, ProfileId, ValidationIssue } from '../core/report.js';
 import type { ResolvedSettings } from '../config/metadata-settings.js';
-import { prepareSubmission } from '../xds/prepare-submission.js';
+import { prepareFromHeader, prepareSubmission } from '../xds/prepare-submission.js';
+import type { PrepareOptions } from '../xds/prepare-submission.js';
 import type { RegistryErrorInfo } from '../xds/response/outcome.js';
 import { sendSubmission } from './send-submission.js';
 import type { AttemptRecord, SendOptions, SendTarget, SubmissionClass, SubmissionStatus } from './send-submission.js';
@@ -50,8 +52,13 @@ export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
   readonly send: SendTarget;
   readonly transport: SendOptions['transport'];
   readonly settings: ResolvedSettings;
-  /** The project's validator; absent: the document is sent unvalidated (to see what the repository says). */
-  readonly validator?: Pick<DocumentValidator, 'validateBytes'>;
+  /**
+   * The project's validator; absent: the document is sent unvalidated (to see what the repository
+   * says). One with `validateBytesWithHeader` hands back the header facts of the tree it
+   * validated, and the metadata is derived from them instead of parsing the document again.
+   */
+  readonly validator?: Pick<DocumentValidator, 'validateBytes'> &
+    Partial<Pick<DocumentValidator, 'validateBytesWithHeader'>>;
   readonly profile?: ProfileId;
   /** Check each stored document at the registry and repository at once (`--verify`); waitMs for a lagging registration. */
   readonly verify?: { readonly waitMs: number };
@@ -85,8 +92,16 @@ export async function submitDocument(
 
   let validation: DocumentSubmission['validation'] = { status: 'skipped', errors: 0, warnings: 0 };
   let profile: ProfileId | null = options.profile ?? null;
+  let header: CdaHeader | undefined;
   if (options.validator) {
-    const report = await options.validator.validateBytes(bytes, file);
+    let report: DocumentReport;
+    if (options.validator.validateBytesWithHeader) {
+      const validated = await options.validator.validateBytesWithHeader(bytes, file);
+      report = validated.report;
+      header = validated.header;
+    } else {
+      report = await options.validator.validateBytes(bytes, file);
+    }
     validation = {
       status: report.status,
       errors: count(report.issues, 'error'),
@@ -111,12 +126,18 @@ export async function submitDocument(
     }
   }
 
-  const prepared = prepareSubmission(bytes, file, {
+  const prepareOptions: PrepareOptions = {
     settings: options.settings,
     live: options.target.live,
     uniqueIdExtensionLimit: options.target.uniqueIdExtensionLimit,
     ...(profile ? { profile } : {}),
-  });
+  };
+  // The validated tree's header when there is one (the document is valid, so its bytes passed the
+  // input checks and parsed); otherwise the bytes are parsed here.
+  const prepared =
+    header && profile
+      ? prepareFromHeader(header, profile, bytes, prepareOptions)
+      : prepareSubmission(bytes, file, prepareOptions);
   const metadataWarnings = prepared.issues.filter((i) => i.severity !== 'error').map(issueAsError);
   if (!prepared.metadata) {
     return {
@@ -133,7 +154,7 @@ export async function submitDocument(
       attempts: [],
     };
   }
-  const result = await sendSubmission(prepared.metadata, bytes, options.send, options);
+  const result = await sendSubmission(prepared.metadata, bytes, options.send, options, prepared.request);
   const entry = prepared.metadata.documentEntries[0];
   // Checked against exactly the metadata sent, so a field the registry changed shows up.
   const verification =

@@ -8,6 +8,7 @@ import { parseXml } from '../xml/xml-parser.js';
 import { isKihError } from '../core/kih-error.js';
 import { DEFAULT_SCHEMAS_DIR } from '../core/package-info.js';
 import { readCdaHeader } from '../cda/cda-header.js';
+import type { CdaHeader } from '../cda/cda-header.js';
 import { runPostChecks } from '../rules/post-checks.js';
 import { checkCdaHeader } from '../rules/xds-header-checks.js';
 import { runRuleSet } from '../schematron/index.js';
@@ -44,6 +45,16 @@ export interface ValidateOptions extends RuleSetOptions {
   readonly xdsChecks?: boolean;
 }
 
+/**
+ * A report with the header facts read from the tree validation built (plain data, so it crosses
+ * from a validation thread): the submit path derives the XDS metadata from them instead of
+ * parsing the document again. `header` is there when the profile is known and the XML parsed.
+ */
+export interface ValidatedDocument {
+  readonly report: DocumentReport;
+  readonly header?: CdaHeader;
+}
+
 export interface DocumentValidator {
   /** Short id of the compiled schema set (content hash). */
   readonly schemaId: string;
@@ -51,6 +62,8 @@ export interface DocumentValidator {
   ruleVersions(): Record<string, string>;
   validateBytes(bytes: Uint8Array, file: string): Promise<DocumentReport>;
   validateFile(file: string): Promise<DocumentReport>;
+  /** `validateBytes`, and the header facts of the tree it validated (for deriving XDS metadata). */
+  validateBytesWithHeader(bytes: Uint8Array, file: string): Promise<ValidatedDocument>;
 }
 
 interface Finding {
@@ -58,6 +71,7 @@ interface Finding {
   readonly profileSource: DocumentReport['profileSource'];
   readonly issues: ValidationIssue[];
   readonly schematronFallbacks?: Readonly<Record<string, string>>;
+  readonly header?: CdaHeader;
 }
 
 async function runStages(
@@ -65,7 +79,8 @@ async function runStages(
   rules: RuleSets,
   bytes: Uint8Array,
   file: string,
-  options: ValidateOptions
+  options: ValidateOptions,
+  wantHeader = false
 ): Promise<Finding> {
   const none = { profile: null, profileSource: 'none' as const };
   const input = checkInputBytes(bytes, options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
@@ -111,14 +126,17 @@ async function runStages(
     }
     // The checks are plain functions in src/rules (not an injected stage) so that validation
     // threads, which receive their options as data, run them too.
-    if (options.xdsChecks !== false && profile) {
-      issues.push(...capFindings('xds', [...checkCdaHeader(readCdaHeader(doc), profile).issues], maxFindings));
+    // Read once: the same facts serve the header checks and, for the submit path, the metadata.
+    const header = profile && (wantHeader || options.xdsChecks !== false) ? readCdaHeader(doc) : undefined;
+    if (options.xdsChecks !== false && profile && header) {
+      issues.push(...capFindings('xds', [...checkCdaHeader(header, profile).issues], maxFindings));
     }
     return {
       profile,
       profileSource,
       issues,
       ...(Object.keys(fallbacks).length > 0 ? { schematronFallbacks: fallbacks } : {}),
+      ...(wantHeader && header ? { header } : {}),
     };
   } finally {
     doc.dispose();
@@ -174,14 +192,15 @@ export function createDocumentValidator(options: ValidateOptions = {}): Document
   const rules = createRuleSets(options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
 
-  const validateBytes = async (
+  const validateChecked = async (
     bytes: Uint8Array,
     file: string,
+    wantHeader: boolean,
     started = performance.now()
-  ): Promise<DocumentReport> => {
+  ): Promise<ValidatedDocument> => {
     let finding: Finding;
     try {
-      finding = await runStages(schema, rules, bytes, file, options);
+      finding = await runStages(schema, rules, bytes, file, options, wantHeader);
     } catch (err) {
       finding = {
         profile: options.profile ?? null,
@@ -189,20 +208,26 @@ export function createDocumentValidator(options: ValidateOptions = {}): Document
         issues: [toolIssue('CDA_ERR_INTERNAL', err)],
       };
     }
-    return report(
-      file,
-      { ...finding, issues: applyOverrides(finding.issues, options.severityOverrides) },
-      started,
-      bytes,
-      bytes.length
-    );
+    return {
+      report: report(
+        file,
+        { ...finding, issues: applyOverrides(finding.issues, options.severityOverrides) },
+        started,
+        bytes,
+        bytes.length
+      ),
+      ...(finding.header ? { header: finding.header } : {}),
+    };
   };
+  const validateBytes = async (bytes: Uint8Array, file: string, started?: number): Promise<DocumentReport> =>
+    (await validateChecked(bytes, file, false, started)).report;
 
   return {
     schemaId: schema.id,
     ruleVersions: () => rules.versions(),
     prepareRules: () => rules.prepare(),
     validateBytes: (bytes, file) => validateBytes(bytes, file),
+    validateBytesWithHeader: (bytes, file) => validateChecked(bytes, file, true),
     async validateFile(file) {
       const started = performance.now();
       let bytes: Uint8Array;

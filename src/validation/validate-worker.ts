@@ -19,10 +19,13 @@ try {
   port.on('message', (msg: WorkerRequest) => {
     done = done.then(async () => {
       port.postMessage({ type: 'started', id: msg.id } satisfies WorkerReply);
-      const report = await ('file' in msg
-        ? validator.validateFile(msg.file)
-        : validator.validateBytes(msg.bytes, msg.name));
-      port.postMessage({ type: 'result', id: msg.id, report } satisfies WorkerReply);
+      const result =
+        'file' in msg
+          ? { report: await validator.validateFile(msg.file) }
+          : msg.header === true
+            ? await validator.validateBytesWithHeader(msg.bytes, msg.name)
+            : { report: await validator.validateBytes(msg.bytes, msg.name) };
+      port.postMessage({ type: 'result', id: msg.id, ...result } satisfies WorkerReply);
     });
   });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);

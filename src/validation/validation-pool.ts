@@ -3,17 +3,22 @@ import { Worker } from 'node:worker_threads';
 import { KihError } from '../core/kih-error.js';
 import type { ErrorCode } from '../core/codes.js';
 import type { DocumentReport } from '../core/report.js';
-import type { ValidateOptions } from './validate-document.js';
+import type { ValidatedDocument, ValidateOptions } from './validate-document.js';
 
 export type WorkerRequest =
   | { readonly id: number; readonly file: string }
-  | { readonly id: number; readonly bytes: Uint8Array; readonly name: string };
+  | { readonly id: number; readonly bytes: Uint8Array; readonly name: string; readonly header?: boolean };
 
 export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly code: string; readonly message: string }
   | { readonly type: 'started'; readonly id: number }
-  | { readonly type: 'result'; readonly id: number; readonly report: DocumentReport };
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly report: DocumentReport;
+      readonly header?: ValidatedDocument['header'];
+    };
 
 export interface ValidationPool {
   readonly threads: number;
@@ -25,6 +30,8 @@ export interface ValidationPool {
    * Documents waiting for a thread go lowest `priority` first (default 1), then first come.
    */
   validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
+  /** `validateBytes` with the header facts of the validated tree (plain data, cloned from the thread). */
+  validateBytesWithHeader(bytes: Uint8Array, name: string, priority?: number): Promise<ValidatedDocument>;
   /**
    * Lets queued and running documents finish, then stops the threads. With `now`, stops them at
    * once: every document not yet validated is rejected (CDA_ERR_INTERNAL), for a process whose
@@ -53,7 +60,7 @@ interface Task {
   readonly request: WorkerRequest;
   readonly name: string;
   readonly priority: number;
-  readonly resolve: (report: DocumentReport) => void;
+  readonly resolve: (result: ValidatedDocument) => void;
   readonly reject: (err: KihError) => void;
   /** Set when the thread starts the document. */
   timer?: NodeJS.Timeout;
@@ -164,7 +171,7 @@ export async function createValidationPool(
             // hands the document behind it to the replacement.
             slot.running.delete(msg.id);
             slot.replacing = true;
-            task.resolve(overBudgetReport(task.name, timeLimitMs));
+            task.resolve({ report: overBudgetReport(task.name, timeLimitMs) });
             void worker.terminate();
             dispatch();
           }, timeLimitMs);
@@ -175,7 +182,7 @@ export async function createValidationPool(
         const task = slot.running.get(msg.id);
         slot.running.delete(msg.id);
         clearTimeout(task?.timer);
-        task?.resolve(msg.report);
+        task?.resolve({ report: msg.report, ...(msg.header ? { header: msg.header } : {}) });
         dispatch();
       }
     });
@@ -189,7 +196,7 @@ export async function createValidationPool(
       for (const task of slot.running.values()) {
         clearTimeout(task.timer);
         if (task.started) {
-          task.resolve(crashedReport(task.name, `thread exited with code ${code}`));
+          task.resolve({ report: crashedReport(task.name, `thread exited with code ${code}`) });
         } else {
           // Not begun on the stopped thread: it goes first to whichever thread is free next.
           queue.unshift(task);
@@ -213,7 +220,7 @@ export async function createValidationPool(
         (err: unknown) => {
           slot.replacing = false;
           for (const task of queue.splice(0)) {
-            task.resolve(crashedReport(task.name, err instanceof Error ? err.message : String(err)));
+            task.resolve({ report: crashedReport(task.name, err instanceof Error ? err.message : String(err)) });
           }
           dispatch();
         }
@@ -222,7 +229,7 @@ export async function createValidationPool(
   };
   slots.forEach(attach);
 
-  const submit = (request: WorkerRequest, name: string, priority = 1): Promise<DocumentReport> => {
+  const submit = (request: WorkerRequest, name: string, priority = 1): Promise<ValidatedDocument> => {
     if (closing) {
       return Promise.reject(new KihError('CDA_ERR_INTERNAL', 'The validation pool is closed.'));
     }
@@ -237,8 +244,11 @@ export async function createValidationPool(
   return {
     threads,
     threadIds: () => slots.map((s) => s.worker.threadId),
-    validateFile: (file) => submit({ id: nextId++, file }, file),
-    validateBytes: (bytes, name, priority) => submit({ id: nextId++, bytes, name }, name, priority),
+    validateFile: async (file) => (await submit({ id: nextId++, file }, file)).report,
+    validateBytes: async (bytes, name, priority) =>
+      (await submit({ id: nextId++, bytes, name }, name, priority)).report,
+    validateBytesWithHeader: (bytes, name, priority) =>
+      submit({ id: nextId++, bytes, name, header: true }, name, priority),
     async close(closeOptions = {}) {
       closing = true;
       if (closeOptions.now === true) {

@@ -6,7 +6,7 @@ import type { DocumentReport, ValidationRunReport } from '../core/report.js';
 import { summarize } from '../core/report.js';
 import { createRuleSets } from './rule-sets.js';
 import { createDocumentValidator } from './validate-document.js';
-import type { ValidateOptions } from './validate-document.js';
+import type { ValidatedDocument, ValidateOptions } from './validate-document.js';
 import { createValidationPool } from './validation-pool.js';
 import { addPairChecks } from './pair-run.js';
 import type { LoadedForm } from './pair-run.js';
@@ -40,6 +40,11 @@ export interface Validator {
    * arrival; default 1), so a queue job's place in its run carries through to the threads.
    */
   validateBytes(bytes: Uint8Array, name: string, priority?: number): Promise<DocumentReport>;
+  /**
+   * `validateBytes`, with the header facts read from the tree validation built, so the submit
+   * path derives the XDS metadata without parsing the document a second time.
+   */
+  validateBytesWithHeader(bytes: Uint8Array, name: string, priority?: number): Promise<ValidatedDocument>;
   validateFile(file: string): Promise<DocumentReport>;
   /** Many files; reports in input order, `onReport` as soon as a report and every earlier one are done. */
   validateRun(
@@ -95,6 +100,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
   };
 
   let validateBytes: Validator['validateBytes'];
+  let validateBytesWithHeader: Validator['validateBytesWithHeader'];
   let validateFile: Validator['validateFile'];
   let validateAll: (files: readonly string[], put: (index: number, report: DocumentReport) => void) => Promise<void>;
   let close: Validator['close'];
@@ -102,6 +108,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     const here = createDocumentValidator(validateOptions);
     await here.prepareRules();
     validateBytes = (bytes, name) => here.validateBytes(bytes, name);
+    validateBytesWithHeader = (bytes, name) => here.validateBytesWithHeader(bytes, name);
     validateFile = (file) => here.validateFile(file);
     validateAll = async (files, put) => {
       const pending = files.slice(0, READ_AHEAD).map((f) => here.validateFile(f));
@@ -123,6 +130,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     const { onSefCompile: _local, ...cloneable } = validateOptions;
     const pool = await createValidationPool(cloneable, threads, timeLimitMs !== undefined ? { timeLimitMs } : {});
     validateBytes = (bytes, name, priority) => pool.validateBytes(bytes, name, priority);
+    validateBytesWithHeader = (bytes, name, priority) => pool.validateBytesWithHeader(bytes, name, priority);
     validateFile = (file) => pool.validateFile(file);
     validateAll = async (files, put) => {
       await Promise.all(
@@ -139,6 +147,7 @@ export async function openValidator(options: ValidatorOptions = {}): Promise<Val
     schemaId: schema.id,
     ruleVersions,
     validateBytes,
+    validateBytesWithHeader,
     validateFile,
     async validateRun(files, onReport) {
       const startedAt = new Date().toISOString();

@@ -132,7 +132,14 @@ function eventCodes(
 
 /** Derives the metadata for one document; `bytes` are exactly what will be sent (hash and size). */
 export function deriveMetadata(doc: XmlDocument, bytes: Uint8Array, options: DeriveOptions): DerivedMetadata {
-  const header = readCdaHeader(doc);
+  return deriveFromHeader(readCdaHeader(doc), bytes, options);
+}
+
+/**
+ * Derives the metadata from header facts already read (by validation, from the tree it built):
+ * the same result as `deriveMetadata` on the parsed bytes, without a second parse.
+ */
+export function deriveFromHeader(header: CdaHeader, bytes: Uint8Array, options: DeriveOptions): DerivedMetadata {
   const { settings, profile } = options;
   const family = profileFamily(profile);
   const f = new DerivationFindings();

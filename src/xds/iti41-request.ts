@@ -8,10 +8,21 @@ import { requestEnvelope } from './soap-request.js';
 import type { OutgoingRequest, SoapRequestOptions } from './soap-request.js';
 import { ITI41_ACTION } from './vocabulary.js';
 
+/**
+ * An ebRIM body the metadata rules checked (`prepareSubmission`) and the Content-ID of the MTOM
+ * part its XOP reference names: sent as it is, so what is sent is what was checked.
+ */
+export interface CheckedRequest {
+  readonly ebrim: string;
+  readonly documentContentId: string;
+}
+
 export interface Iti41RequestOptions extends SoapRequestOptions {
   /** Fixed MTOM boundary and Content-IDs (tests, reproducible output). */
   readonly boundary?: string;
   readonly contentIds?: { readonly root: string; readonly document: string };
+  /** The checked body to send instead of building one (its Content-ID wins over `contentIds.document`). */
+  readonly checked?: CheckedRequest;
 }
 
 /** The chunks hold the document as the caller's own buffer, not a copy. */
@@ -27,8 +38,11 @@ export function buildIti41Request(
   options: Iti41RequestOptions
 ): Iti41Request {
   const messageId = options.messageId ?? newUuidUrn();
-  const documentContentId = options.contentIds?.document ?? newContentId('document');
-  const body = buildProvideAndRegisterRequest(metadata, [{ kind: 'xop', href: cidUrl(documentContentId) }]);
+  const documentContentId =
+    options.checked?.documentContentId ?? options.contentIds?.document ?? newContentId('document');
+  const body =
+    options.checked?.ebrim ??
+    buildProvideAndRegisterRequest(metadata, [{ kind: 'xop', href: cidUrl(documentContentId) }]);
   const envelope = requestEnvelope(body, messageId, options);
   const mtom = buildMtomMessage({
     soapXml: envelope,

@@ -1,14 +1,18 @@
-// From a document's bytes to checked XDS metadata: input checks, parsing, profile, derivation, then the metadata rules on the request it would produce.
+// From a document's bytes (or the header facts validation read) to checked XDS metadata and the ebRIM request the metadata rules checked, which is the one sent.
 import { checkInputBytes, DEFAULT_MAX_DOCUMENT_BYTES } from '../xml/input-checks.js';
 import { detectProfile } from '../cda/profile-detection.js';
 import { parseXml } from '../xml/xml-parser.js';
 import type { ProfileId, ValidationIssue } from '../core/report.js';
 import { PROFILE_IDS } from '../core/report.js';
-import { deriveMetadata, formatCodeFor } from './derive-metadata.js';
+import { readCdaHeader } from '../cda/cda-header.js';
+import type { CdaHeader } from '../cda/cda-header.js';
+import { deriveFromHeader, formatCodeFor } from './derive-metadata.js';
 import type { DeriveOptions } from './derive-metadata.js';
 import { buildProvideAndRegisterRequest } from './ebrim-build.js';
 import { parseSubmission } from './ebrim-parse.js';
+import type { CheckedRequest } from './iti41-request.js';
 import type { SubmissionMetadata } from './metadata-model.js';
+import { cidUrl, newContentId } from './mtom.js';
 import { checkSubmission, compareWithCda, DEFAULT_METADATA_RULE_OPTIONS } from './metadata-rules.js';
 import type { MetadataRuleOptions } from './metadata-rules.js';
 import { SETTINGS_TO_CHOOSE } from '../config/metadata-settings.js';
@@ -31,6 +35,8 @@ export interface PreparedSubmission {
   readonly profile: ProfileId | null;
   /** Present when no error finding stands in the way of a request. */
   readonly metadata?: SubmissionMetadata;
+  /** With `metadata`: the checked request body to send. */
+  readonly request?: CheckedRequest;
   readonly issues: readonly ValidationIssue[];
   readonly defaultsUsed: ResolvedSettings['defaultsUsed'];
 }
@@ -84,8 +90,9 @@ export function prepareSubmission(bytes: Uint8Array, file: string, options: Prep
     return { ...base, profile: null, issues: parsed.issues };
   }
   const doc = parsed.doc;
+  let profile = options.profile ?? null;
+  let header: CdaHeader;
   try {
-    let profile = options.profile ?? null;
     if (!profile) {
       const detection = detectProfile(doc);
       if (!detection.profile) {
@@ -93,37 +100,54 @@ export function prepareSubmission(bytes: Uint8Array, file: string, options: Prep
       }
       profile = detection.profile;
     }
-    const derived = deriveMetadata(doc, bytes, {
-      profile,
-      settings: options.settings.settings,
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.ids ? { ids: options.ids } : {}),
-    });
-    const issues: ValidationIssue[] = [...derived.issues];
-    if (options.live) {
-      issues.push(...defaultsWarnings(options.settings));
-    }
-    const metadata = derived.metadata;
-    if (!metadata) {
-      return { ...base, profile, issues };
-    }
-    const entry = metadata.documentEntries[0];
-    const request = buildProvideAndRegisterRequest(metadata, [{ kind: 'xop', href: 'cid:document@kih-certify.local' }]);
-    const rim = parseSubmission(request);
-    if (rim.submission && entry) {
-      issues.push(...checkSubmission(rim.submission, ruleOptions(options, entry.entryUUID, bytes)));
-      const back = rimToMetadata(rim.submission);
-      issues.push(...back.issues);
-      const sent = back.metadata?.documentEntries[0];
-      if (sent) {
-        issues.push(...compareWithCda(sent, entry));
-      }
-    } else {
-      issues.push(...rim.issues);
-    }
-    const failed = issues.some((i) => i.severity === 'error');
-    return { ...base, profile, issues, ...(failed ? {} : { metadata }) };
+    header = readCdaHeader(doc);
   } finally {
     doc.dispose();
   }
+  return prepareFromHeader(header, profile, bytes, options);
+}
+
+/**
+ * `prepareSubmission` for a document validation has parsed already: the metadata comes from the
+ * header facts it read (`Validator.validateBytesWithHeader`), with the same checks after that.
+ * `bytes` are exactly what will be sent (hash and size).
+ */
+export function prepareFromHeader(
+  header: CdaHeader,
+  profile: ProfileId,
+  bytes: Uint8Array,
+  options: PrepareOptions
+): PreparedSubmission {
+  const base = { defaultsUsed: options.settings.defaultsUsed };
+  const derived = deriveFromHeader(header, bytes, {
+    profile,
+    settings: options.settings.settings,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.ids ? { ids: options.ids } : {}),
+  });
+  const issues: ValidationIssue[] = [...derived.issues];
+  if (options.live) {
+    issues.push(...defaultsWarnings(options.settings));
+  }
+  const metadata = derived.metadata;
+  if (!metadata) {
+    return { ...base, profile, issues };
+  }
+  const entry = metadata.documentEntries[0];
+  const documentContentId = newContentId('document');
+  const ebrim = buildProvideAndRegisterRequest(metadata, [{ kind: 'xop', href: cidUrl(documentContentId) }]);
+  const rim = parseSubmission(ebrim);
+  if (rim.submission && entry) {
+    issues.push(...checkSubmission(rim.submission, ruleOptions(options, entry.entryUUID, bytes)));
+    const back = rimToMetadata(rim.submission);
+    issues.push(...back.issues);
+    const sent = back.metadata?.documentEntries[0];
+    if (sent) {
+      issues.push(...compareWithCda(sent, entry));
+    }
+  } else {
+    issues.push(...rim.issues);
+  }
+  const failed = issues.some((i) => i.severity === 'error');
+  return { ...base, profile, issues, ...(failed ? {} : { metadata, request: { ebrim, documentContentId } }) };
 }

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { readCdaHeader } from '../../src/cda/cda-header.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { DocumentReport } from '../../src/core/report.js';
 import type { createValidationPool as CreateValidationPool } from '../../src/validation/validation-pool.js';
+import { parseXml } from '../../src/xml/xml-parser.js';
 import { SAMPLES } from '../helpers/cli.js';
 import { pathologicalDocument } from '../helpers/pathological.js';
 
@@ -29,6 +31,28 @@ describe('createValidationPool', () => {
       expect(reports.map((r) => r.valid)).toEqual([true, false, true, false, true, false, true]);
       expect(reports[6]).toMatchObject({ file: 'upload.xml', profile: 'dk-phmr-1.3', valid: true });
       expect(reports[6]!.sha256).toBe(reports[0]!.sha256);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hands back the header facts of the validated tree from a thread, equal to those read in this thread', async () => {
+    const bytes = readFileSync(VALID);
+    const pool = await createValidationPool({}, 1);
+    try {
+      const validated = await pool.validateBytesWithHeader(bytes, 'upload.xml');
+      expect(validated.report).toMatchObject({ file: 'upload.xml', profile: 'dk-phmr-1.3', valid: true });
+      const parsed = parseXml(bytes, 'upload.xml');
+      if (!parsed.ok) {
+        throw new Error('the sample does not parse');
+      }
+      try {
+        expect(validated.header).toEqual(readCdaHeader(parsed.doc));
+      } finally {
+        parsed.doc.dispose();
+      }
+      // Only when asked: a plain validation carries no header.
+      expect('header' in (await pool.validateBytes(bytes, 'upload.xml'))).toBe(false);
     } finally {
       await pool.close();
     }

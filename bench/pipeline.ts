@@ -128,6 +128,9 @@ async function queued(workers: number, db: Database, texts: readonly Buffer[], c
     KIH_DB_SCHEMA: db.schema,
     KIH_QUEUE_PREFIX: prefix,
     KIH_VALIDATION_THREADS: '1',
+    // The same work as `kih submit` (no end-to-end check), so the two compare; the verify jobs the
+    // submit jobs add wait unworked under this run's own prefix.
+    KIH_QUEUES: 'validate,submit,record',
     KIH_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? 'validate=4,submit=4,record=4',
   };
   const children = await Promise.all(Array.from({ length: workers }, () => startWorker(env, config)));

@@ -36,7 +36,7 @@ for workers in this process with --with-workers. Stops on SIGTERM or SIGINT.
 Options:
       --host <addr>     address to listen on (default 127.0.0.1, KIH_HTTP_HOST)
       --port <n>        port (default 8080, KIH_HTTP_PORT; 0 picks a free one)
-      --with-workers    also run the validate, submit and record workers here
+      --with-workers    also run the validate, submit, record and verify workers here
       --threads <n>     validation threads with --with-workers (default 2)
       --health-port <n> also serve /healthz, /readyz and /metrics without authentication on this port
                         (KIH_HEALTH_PORT); on the API port /metrics needs a MedCom key or KIH_METRICS_KEY
@@ -120,6 +120,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       role: 'server',
       work: withWorkers ? config.queues : [],
       concurrency: { validate: 2 * config.threads, ...config.concurrency },
+      verify: { waitMs: config.verifyWaitMs, recheckMs: config.verifyRecheckMs },
       ...(validator ? { validator } : {}),
       ...(senders ? { senders } : {}),
       ...(withWorkers ? { caseChecker: checker } : {}),

@@ -11,9 +11,11 @@ import type { CliIo } from './io.js';
 
 export const STATUS_USAGE = `Usage: kih status [options] <run-id>
 
-Prints the run as JSON: { "run", "total", "done", "documents": [ { "file", "sha256", "state",
-"verdict", "submission": { "outcome", "class" } | null } ] }. state is queued, validated,
-submitting, submitted or done.
+Prints the run as JSON: { "run", "total", "done", "verifications": { "verified", "notFound",
+"metadataMismatch", "contentMismatch", "failure" }, "documents": [ { "file", "sha256", "state",
+"verdict", "submission": { "outcome", "class" } | null, "verification": { "outcome", "class" }
+| null } ] }. state is queued, validated, submitting, submitted or done; a stored document's
+end-to-end check (the verify queue) is reported beside it and does not hold it back from done.
 
 Options:
       --wait <seconds>  wait until every document is done, at most this long

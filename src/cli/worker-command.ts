@@ -1,4 +1,4 @@
-// `kih worker`: runs the service's queue workers (validate → submit → record) until SIGTERM/SIGINT, then shuts down without losing a job.
+// `kih worker`: runs the service's queue workers (validate → submit → record, and verify) until SIGTERM/SIGINT, then shuts down without losing a job.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openProtocols } from '../certification/open-case-checker.js';
@@ -26,14 +26,15 @@ import { stopRequested } from './stop-signal.js';
 export const WORKER_USAGE = `Usage: kih worker [options]
 
 Runs the service's workers: validate (the project's validator on threads), submit (to the
-run's target, never twice) and record (the certification record), on BullMQ queues in Redis
-with the records in PostgreSQL. Start as many as you like, on any machine that reaches both.
+run's target, never twice), record (the certification record) and verify (a stored document
+checked at the target's registry and repository, again later while its registration lags), on
+BullMQ queues in Redis with the records in PostgreSQL. Start as many as you like, on any machine that reaches both.
 Stops on SIGTERM or SIGINT: takes no new jobs, lets active ones finish within the deadline and
 hands back the rest.
 
 Options:
       --queues <list>       queues to take, e.g. validate,submit (default all)
-      --concurrency <list>  jobs at once per queue (default validate=2×threads,submit=8,record=8)
+      --concurrency <list>  jobs at once per queue (default validate=2×threads,submit=8,record=8,verify=8)
       --threads <n>         validation threads (default 2)
       --health-port <n>     serve /healthz, /readyz and /metrics on this port (KIH_HEALTH_PORT; 0 picks one)
   -c, --config <file>       settings file with targets and metadata; with a "regression" section the
@@ -100,7 +101,10 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
           maxFindingsPerStage: config.maxFindingsPerStage,
         })
       : undefined;
-    senders = config.queues.includes('submit') ? createSenders(settings, { log, metrics }) : undefined;
+    senders =
+      config.queues.includes('submit') || config.queues.includes('verify')
+        ? createSenders(settings, { log, metrics })
+        : undefined;
     // Test cases are checked where documents are validated; a broken protocol file stops the worker at start.
     const caseChecker = config.queues.includes('validate')
       ? (await openProtocols(config.protocolsDir)).checker
@@ -115,6 +119,7 @@ export async function workerCommand(argv: readonly string[], io: CliIo): Promise
       concurrency: { validate: 2 * config.threads, ...config.concurrency },
       ...(config.lockDurationMs !== undefined ? { lockDurationMs: config.lockDurationMs } : {}),
       ...(config.stalledIntervalMs !== undefined ? { stalledIntervalMs: config.stalledIntervalMs } : {}),
+      verify: { waitMs: config.verifyWaitMs, recheckMs: config.verifyRecheckMs },
       ...(validator ? { validator } : {}),
       ...(senders ? { senders } : {}),
       ...(caseChecker ? { caseChecker } : {}),

@@ -1,8 +1,8 @@
 // Service settings from the environment (REDIS_URL, DATABASE_URL, KIH_*), checked at start so a typo fails at once and not inside a job.
 import { invalidSetting } from './invalid-setting.js';
 
-/** The service's three queues, in pipeline order. */
-export type QueueKind = 'validate' | 'submit' | 'record';
+/** The service's queues, in pipeline order (verify runs beside record, after a stored submission). */
+export type QueueKind = 'validate' | 'submit' | 'record' | 'verify';
 
 export const DEFAULT_PREFIX = 'kih';
 export const DEFAULT_SCHEMA = 'kih';
@@ -68,10 +68,19 @@ export interface ServiceConfig {
   readonly maxFindingsPerStage: number;
   /** Time budget of one document on its validation thread (KIH_DOCUMENT_TIME_LIMIT_MS). */
   readonly documentTimeLimitMs: number;
+  /** How long after its submission a document the registry does not know yet is checked again (KIH_VERIFY_WAIT_SECONDS). */
+  readonly verifyWaitMs: number;
+  /** The first wait before such a re-check; it doubles per check, up to VERIFY_RECHECK_MAX_MS (KIH_VERIFY_RECHECK_SECONDS). */
+  readonly verifyRecheckMs: number;
 }
 
 export const DEFAULT_MAX_FINDINGS = 1000;
 export const DEFAULT_DOCUMENT_TIME_LIMIT_MS = 30_000;
+/** A registration in the national registry can lag the repository's Success by minutes. */
+export const DEFAULT_VERIFY_WAIT_SECONDS = 600;
+export const DEFAULT_VERIFY_RECHECK_SECONDS = 10;
+/** Re-checks never wait longer than this between two checks (unless the first wait is set longer). */
+export const VERIFY_RECHECK_MAX_MS = 120_000;
 
 export const SERVICE_ENV = {
   REDIS_URL: 'Redis for the queues (default redis://127.0.0.1:6379)',
@@ -79,8 +88,8 @@ export const SERVICE_ENV = {
   KIH_DB_SCHEMA: `schema of the records (default ${DEFAULT_SCHEMA})`,
   KIH_QUEUE_PREFIX: `BullMQ key prefix (default ${DEFAULT_PREFIX})`,
   KIH_CONFIG: 'settings file with targets and metadata',
-  KIH_QUEUES: 'queues this worker takes (default validate,submit,record)',
-  KIH_CONCURRENCY: 'jobs at once per queue (default validate=2×threads,submit=8,record=8)',
+  KIH_QUEUES: 'queues this worker takes (default validate,submit,record,verify)',
+  KIH_CONCURRENCY: 'jobs at once per queue (default validate=2×threads,submit=8,record=8,verify=8)',
   KIH_VALIDATION_THREADS: 'validation threads (default 2)',
   KIH_SHUTDOWN_DEADLINE_MS: 'wait for active jobs on SIGTERM (default 30000)',
   KIH_LOCK_DURATION_MS: "a job's lock; a dead worker's jobs are taken over after it lapses (default 30000)",
@@ -88,9 +97,11 @@ export const SERVICE_ENV = {
   KIH_PROTOCOLS_DIR: 'directory of certification protocol files (default certification/ of the package)',
   KIH_MAX_FINDINGS: `findings kept per stage of one document; one notice counts the rest (default ${DEFAULT_MAX_FINDINGS})`,
   KIH_DOCUMENT_TIME_LIMIT_MS: `time budget of one document on its validation thread (default ${DEFAULT_DOCUMENT_TIME_LIMIT_MS})`,
+  KIH_VERIFY_WAIT_SECONDS: `how long after its submission a document the registry does not know yet is checked again; 0: not found is final at once (default ${DEFAULT_VERIFY_WAIT_SECONDS})`,
+  KIH_VERIFY_RECHECK_SECONDS: `first wait before such a re-check, doubling per check up to ${VERIFY_RECHECK_MAX_MS / 1000} s (default ${DEFAULT_VERIFY_RECHECK_SECONDS})`,
 } as const;
 
-const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
+const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record', 'verify'];
 
 function isKind(value: string): value is QueueKind {
   return (KINDS as readonly string[]).includes(value);
@@ -102,6 +113,15 @@ function positive(name: string, text: string): number {
     invalidSetting(name, `${name} takes a whole number of at least 1: "${text}"`);
   }
   return n;
+}
+
+/** Whole seconds from 0 to a day, as milliseconds. */
+function seconds(name: string, text: string, min: number): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isInteger(n) || n < min || n > 86_400) {
+    invalidSetting(name, `${name} takes whole seconds from ${min} to 86400: "${text}"`);
+  }
+  return n * 1000;
 }
 
 export function parseQueues(text: string): QueueKind[] {
@@ -167,6 +187,16 @@ export function readServiceConfig(
     documentTimeLimitMs: positive(
       'KIH_DOCUMENT_TIME_LIMIT_MS',
       env.KIH_DOCUMENT_TIME_LIMIT_MS ?? String(DEFAULT_DOCUMENT_TIME_LIMIT_MS)
+    ),
+    verifyWaitMs: seconds(
+      'KIH_VERIFY_WAIT_SECONDS',
+      env.KIH_VERIFY_WAIT_SECONDS ?? String(DEFAULT_VERIFY_WAIT_SECONDS),
+      0
+    ),
+    verifyRecheckMs: seconds(
+      'KIH_VERIFY_RECHECK_SECONDS',
+      env.KIH_VERIFY_RECHECK_SECONDS ?? String(DEFAULT_VERIFY_RECHECK_SECONDS),
+      1
     ),
   };
 }

@@ -53,6 +53,7 @@ export function publicUpload(
     errors: u.errors,
     warnings: u.warnings,
     submission: u.submission,
+    verification: u.verification,
     links: documentLinks(u.id),
   };
 }

@@ -1,4 +1,4 @@
-// The process's Prometheus metrics (one Registry per process, never prom-client's global one): documents, findings, stages, jobs, queues, submissions, STS.
+// The process's Prometheus metrics (one Registry per process, never prom-client's global one): documents, findings, stages, jobs, queues, submissions, verifications, STS.
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
@@ -19,6 +19,7 @@ export interface ServiceMetrics {
   readonly stageSeconds: Histogram<'stage'>;
   readonly jobSeconds: Histogram<'queue' | 'outcome'>;
   readonly submissions: Counter<'target' | 'class'>;
+  readonly verifications: Counter<'target' | 'outcome'>;
   readonly stsExchanges: Counter<'target' | 'reason' | 'outcome'>;
   readonly schematronFallbacks: Counter<'rule_set'>;
   /** Counts of a validation report: the document's verdict, its findings by rule id, its validation time. */
@@ -60,7 +61,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   );
   const stageSeconds = histogram(
     'kih_stage_duration_seconds',
-    'Time of the work of one stage for one document: validation, submission (with its retries), sts (one ID card exchange)',
+    'Time of the work of one stage for one document: validation, submission (with its retries), verification (one check: query and retrieve, with their retries), sts (one ID card exchange)',
     ['stage'],
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
   );
@@ -74,6 +75,11 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     'kih_submissions_total',
     'Submissions recorded, by target and outcome class (success, invalid, duplicate, permanent, authPermanent, transient, unknown, …)',
     ['target', 'class']
+  );
+  const verifications = counter(
+    'kih_verifications_total',
+    'End-to-end checks of stored documents by target and outcome: the final ones recorded (verified, notFound, metadataMismatch, contentMismatch, failure) and the checks followed by another (notFound-rechecked, transient-retried)',
+    ['target', 'outcome']
   );
   const stsExchanges = counter(
     'kih_sts_exchanges_total',
@@ -140,6 +146,7 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     stageSeconds,
     jobSeconds,
     submissions,
+    verifications,
     stsExchanges,
     schematronFallbacks,
     validated(report: DocumentReport): void {

@@ -6,6 +6,7 @@ export const QUEUE_NAMES: Readonly<Record<QueueKind, string>> = {
   validate: 'kih-validate',
   submit: 'kih-submit',
   record: 'kih-record',
+  verify: 'kih-verify',
 };
 
 export type { QueueKind };

@@ -1,6 +1,6 @@
 // The queue registry of one process: its queues (producers), the workers it runs, and a shutdown that closes workers before queues.
 import { performance } from 'node:perf_hooks';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { failFast } from './job-errors.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,6 +20,8 @@ import type { Enqueue, JobDataByQueue, StageContext } from './stage-context.js';
 import type { Senders, StageValidator } from './stage-services.js';
 import { execSubmitJob } from './submit-queue.js';
 import { execValidateJob } from './validate-queue.js';
+import { DEFAULT_VERIFY_TIMING, execVerifyJob } from './verify-queue.js';
+import type { VerifyTiming } from './verify-queue.js';
 
 export interface ServiceOptions {
   readonly redisUrl: string;
@@ -29,15 +31,17 @@ export interface ServiceOptions {
   readonly actor: string;
   /** Connection behaviour; default worker, or producer when `work` is empty. */
   readonly role?: ConnectionRole;
-  /** Queues this process works on; default all three; empty: a producer only. */
+  /** Queues this process works on; default all four; empty: a producer only. */
   readonly work?: readonly QueueKind[];
   readonly concurrency?: Partial<Record<QueueKind, number>>;
   readonly validator?: StageValidator;
   readonly senders?: Senders;
   readonly caseChecker?: CaseChecker;
-  /** Attempts per job (default validate 3, submit 5, record 5) and the first backoff (default 2 s, doubling). */
+  /** Attempts per job (default validate 3, submit 5, record 5, verify 5) and the first backoff (default 2 s, doubling). */
   readonly attempts?: Partial<Record<QueueKind, number>>;
   readonly backoffMs?: number;
+  /** The verify stage's window for a registration that lags, and its re-check spacing (default 600 s; 10 s doubling to 120 s). */
+  readonly verify?: Partial<VerifyTiming>;
   /** Default 30 s: a job whose lock is not renewed for this long is handed to another worker. */
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
@@ -68,10 +72,10 @@ export interface Service {
   close(deadlineMs?: number): Promise<void>;
 }
 
-const DEFAULT_ATTEMPTS: Readonly<Record<QueueKind, number>> = { validate: 3, submit: 5, record: 5 };
-/** Validation is CPU work on threads; submission waits on the network; recording is a few statements. */
-const DEFAULT_CONCURRENCY: Readonly<Record<QueueKind, number>> = { validate: 2, submit: 8, record: 8 };
-const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record'];
+const DEFAULT_ATTEMPTS: Readonly<Record<QueueKind, number>> = { validate: 3, submit: 5, record: 5, verify: 5 };
+/** Validation is CPU work on threads; submission and verification wait on the network; recording is a few statements. */
+const DEFAULT_CONCURRENCY: Readonly<Record<QueueKind, number>> = { validate: 2, submit: 8, record: 8, verify: 8 };
+const KINDS: readonly QueueKind[] = ['validate', 'submit', 'record', 'verify'];
 
 /** What a job's log line says about its result: statuses and classes only, never document content. */
 function resultFields(result: unknown): Record<string, unknown> {
@@ -79,7 +83,7 @@ function resultFields(result: unknown): Record<string, unknown> {
     return {};
   }
   const r = result as Record<string, unknown>;
-  const keep = ['status', 'next', 'validatedNow', 'outcome', 'class', 'how', 'recordedNow'];
+  const keep = ['status', 'next', 'validatedNow', 'outcome', 'class', 'how', 'recordedNow', 'check'];
   return Object.fromEntries(keep.filter((k) => r[k] !== undefined).map((k) => [`result.${k}`, r[k]]));
 }
 
@@ -145,19 +149,38 @@ export function startService(options: ServiceOptions): Service {
     ...(metrics ? { metrics } : {}),
   };
 
-  const processors: { [K in QueueKind]: (job: Job<JobDataByQueue[K]>, jobCtx: StageContext) => Promise<unknown> } = {
+  const verifyTiming: VerifyTiming = { ...DEFAULT_VERIFY_TIMING, ...options.verify };
+  const lastAttempt = (job: Job): boolean => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const processors: {
+    [K in QueueKind]: (job: Job<JobDataByQueue[K]>, jobCtx: StageContext, token?: string) => Promise<unknown>;
+  } = {
     validate: (job, jobCtx) => execValidateJob(jobCtx, job.data),
-    submit: (job, jobCtx) =>
-      execSubmitJob(jobCtx, job.data, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    submit: (job, jobCtx) => execSubmitJob(jobCtx, job.data, { lastAttempt: lastAttempt(job) }),
     record: (job, jobCtx) => execRecordJob(jobCtx, job.data),
+    verify: async (job, jobCtx, token) => {
+      const result = await execVerifyJob(jobCtx, job.data, { lastAttempt: lastAttempt(job), timing: verifyTiming });
+      if (result.how === 'recheck') {
+        // The same job waits in BullMQ's delayed set for its next check, rather than a new job per
+        // check: its id stays verify-<run>-<seq> throughout, so a re-delivered submit job adding it
+        // again is still a no-op, and there is never more than one check of a document pending. The
+        // delay does not use up an attempt; the checks are counted from the run's events.
+        await job.moveToDelayed(Date.now() + (result.delayMs ?? verifyTiming.recheckMs), token);
+        jobCtx.log?.info(
+          { outcome: 'delayed', check: result.check, delayMs: result.delayMs },
+          'not registered yet; checked again later'
+        );
+        throw new DelayedError();
+      }
+      return result;
+    },
   };
 
   const attachedQueues: Queue[] = [];
   const workers = (options.work ?? KINDS).map((kind) => {
-    const processor = processors[kind] as (job: Job, jobCtx: StageContext) => Promise<unknown>;
+    const processor = processors[kind] as (job: Job, jobCtx: StageContext, token?: string) => Promise<unknown>;
     const worker = new Worker(
       QUEUE_NAMES[kind],
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const data = job.data as { runId?: string; seq?: number };
         const jobLog = log.child({
           queue: QUEUE_NAMES[kind],
@@ -169,7 +192,7 @@ export function startService(options: ServiceOptions): Service {
         const started = performance.now();
         const seconds = (): number => (performance.now() - started) / 1000;
         try {
-          const result = await processor(job, { ...ctx, log: jobLog });
+          const result = await processor(job, { ...ctx, log: jobLog }, token);
           const duration = seconds();
           metrics?.jobSeconds.observe({ queue: QUEUE_NAMES[kind], outcome: 'completed' }, duration);
           jobLog.info(
@@ -178,6 +201,11 @@ export function startService(options: ServiceOptions): Service {
           );
           return result;
         } catch (err) {
+          if (err instanceof DelayedError) {
+            // Waiting in the delayed set for its next step: not a failure.
+            metrics?.jobSeconds.observe({ queue: QUEUE_NAMES[kind], outcome: 'delayed' }, seconds());
+            throw err;
+          }
           const decided = failFast(err);
           const final = decided instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           const outcome = final ? 'failed' : 'retry';

@@ -23,10 +23,18 @@ export interface RecordJobData {
   readonly seq: number;
 }
 
+/** A stored document to check at its target's registry and repository (the uniqueId is read from its submission record). */
+export interface VerifyJobData {
+  readonly runId: string;
+  readonly seq: number;
+  readonly target: string;
+}
+
 export interface JobDataByQueue {
   readonly validate: ValidateJobData;
   readonly submit: SubmitJobData;
   readonly record: RecordJobData;
+  readonly verify: VerifyJobData;
 }
 
 /** Adds the next stage's job; its id comes from the run document, so adding it twice is a no-op. */

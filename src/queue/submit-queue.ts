@@ -1,5 +1,6 @@
 // The submit queue: one validated document to its target, never twice: a claim is written before sending, and a found claim means "ask first".
 import { issueAsError } from '../submission/submit-document.js';
+import { hasRegistry } from '../submission/target-session.js';
 import { KihError } from '../core/kih-error.js';
 import { checkArrival } from '../submission/arrival-check.js';
 import { sendSubmission } from '../submission/send-submission.js';
@@ -35,6 +36,18 @@ export interface SubmitJobResult {
   readonly how: 'sent' | 'confirmedByQuery' | 'recordedEarlier' | 'unknown' | 'notSent' | 'skipped';
 }
 
+/**
+ * The jobs after a recorded submission: record always; verify too when the document is stored and
+ * the target has a registry and a repository to ask (adding either again is a no-op).
+ */
+async function enqueueNext(ctx: StageContext, doc: RunDocument, target: string, stored: boolean): Promise<void> {
+  await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+  // The target's session is the one the job sent with (opened once per process).
+  if (stored && ctx.senders && hasRegistry((await ctx.senders.get(target)).send)) {
+    await ctx.enqueue('verify', { runId: doc.runId, seq: doc.seq, target });
+  }
+}
+
 async function record(
   ctx: StageContext,
   doc: RunDocument,
@@ -64,7 +77,7 @@ async function record(
     ctx.actor
   );
   ctx.metrics?.submissions.inc({ target, class: r.class });
-  await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+  await enqueueNext(ctx, doc, target, r.outcome === 'success');
 }
 
 export async function execSubmitJob(
@@ -80,7 +93,8 @@ export async function execSubmitJob(
   const doc = await getRunDocument(ctx.db, data.runId, data.seq);
   const earlier = await getSubmission(ctx.db, doc.runId, doc.seq);
   if (earlier) {
-    await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+    // The delivery that recorded it may have died before adding the next jobs.
+    await enqueueNext(ctx, doc, data.target, earlier.outcome === 'success');
     return { outcome: earlier.outcome, class: earlier.class, how: 'recordedEarlier' };
   }
   if (doc.cancelled) {
@@ -139,11 +153,18 @@ export async function execSubmitJob(
     }
   }
 
-  const result = await sendSubmission(prepared.metadata, bytes, sender.send, {
-    transport: sender.transport,
-    policy: sender.policy,
-    ...(sender.idCards ? { idCards: sender.idCards } : {}),
-  });
+  // The body the metadata rules checked is the one sent (built once).
+  const result = await sendSubmission(
+    prepared.metadata,
+    bytes,
+    sender.send,
+    {
+      transport: sender.transport,
+      policy: sender.policy,
+      ...(sender.idCards ? { idCards: sender.idCards } : {}),
+    },
+    prepared.request
+  );
   ctx.metrics?.stageSeconds.observe({ stage: 'submission' }, result.durationMs / 1000);
   // Transient means the repository has not stored it (it said so, or was asked, or never reached).
   if (result.class === 'transient' && !options.lastAttempt) {

@@ -433,6 +433,15 @@ export async function recordResult(db: Database, doc: RunDocument, actor: string
   return false;
 }
 
+/** Final end-to-end results of a run's stored documents, by outcome (beside the states: a check never holds a document back from done). */
+export interface VerificationCounts {
+  readonly verified: number;
+  readonly notFound: number;
+  readonly metadataMismatch: number;
+  readonly contentMismatch: number;
+  readonly failure: number;
+}
+
 export interface RunStatus {
   readonly run: string;
   readonly vendor: string;
@@ -440,12 +449,15 @@ export interface RunStatus {
   readonly submitTarget: string | null;
   readonly total: number;
   readonly done: number;
+  readonly verifications: VerificationCounts;
   readonly documents: readonly {
     readonly file: string;
     readonly sha256: string;
     readonly state: DocumentState;
     readonly verdict: DocumentReport['status'] | null;
     readonly submission: { readonly outcome: string; readonly class: string } | null;
+    /** The final end-to-end check of a stored document; null until it is recorded (or when none is made). */
+    readonly verification: { readonly outcome: keyof VerificationCounts; readonly class: string | null } | null;
   }[];
 }
 
@@ -469,24 +481,34 @@ export async function runStatus(db: Queryable, runId: string, vendorId?: string)
     outcome: string | null;
     class: string | null;
     recorded: boolean;
+    verification: keyof VerificationCounts | null;
+    verification_class: string | null;
   }>(
-    `SELECT d.file, d.sha256, v.status, (c.run_id IS NOT NULL) AS claimed, s.outcome, s.class, (r.run_id IS NOT NULL) AS recorded
+    `SELECT d.file, d.sha256, v.status, (c.run_id IS NOT NULL) AS claimed, s.outcome, s.class, (r.run_id IS NOT NULL) AS recorded,
+            x.outcome AS verification, x.class AS verification_class
      FROM run_documents d
      LEFT JOIN validations v ON v.run_id = d.run_id AND v.seq = d.seq
      LEFT JOIN submission_claims c ON c.run_id = d.run_id AND c.seq = d.seq
      LEFT JOIN submissions s ON s.run_id = d.run_id AND s.seq = d.seq
      LEFT JOIN results r ON r.run_id = d.run_id AND r.seq = d.seq
+     LEFT JOIN verifications x ON x.run_id = d.run_id AND x.seq = d.seq
      WHERE d.run_id = $1 ORDER BY d.seq`,
     [runId]
   );
+  const verifications = { verified: 0, notFound: 0, metadataMismatch: 0, contentMismatch: 0, failure: 0 };
   const documents = rows.map((r) => {
+    // Verification is reported beside the state: `done` means recorded, checked or not.
     const state = documentState(r);
+    if (r.verification !== null) {
+      verifications[r.verification] += 1;
+    }
     return {
       file: r.file,
       sha256: r.sha256,
       state,
       verdict: r.status,
       submission: r.outcome !== null && r.class !== null ? { outcome: r.outcome, class: r.class } : null,
+      verification: r.verification !== null ? { outcome: r.verification, class: r.verification_class } : null,
     };
   });
   return {
@@ -496,6 +518,7 @@ export async function runStatus(db: Queryable, runId: string, vendorId?: string)
     submitTarget: run.submit_target,
     total: run.total,
     done: documents.filter((d) => d.state === 'done').length,
+    verifications,
     documents,
   };
 }

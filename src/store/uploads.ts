@@ -103,6 +103,8 @@ export interface UploadSummary {
   readonly errors: number | null;
   readonly warnings: number | null;
   readonly submission: { readonly target: string; readonly outcome: string; readonly class: string } | null;
+  /** The final end-to-end check of the stored document (the verify queue); null until recorded, or when none is made. */
+  readonly verification: { readonly outcome: string; readonly class: string | null } | null;
   readonly runId: string;
   readonly seq: number;
 }
@@ -140,19 +142,23 @@ interface UploadRow {
   outcome: string | null;
   class: string | null;
   recorded: boolean;
+  verification: string | null;
+  verification_class: string | null;
 }
 
 const SELECT = `
   SELECT u.id, u.vendor_id, d.file, d.sha256, doc.size, u.test_case, u.formal, u.created_at, u.run_id, u.seq,
          v.status, v.profile, v.errors, v.warnings, (c.run_id IS NOT NULL) AS claimed,
-         s.target, s.outcome, s.class, (x.run_id IS NOT NULL) AS recorded %EXTRA%
+         s.target, s.outcome, s.class, (x.run_id IS NOT NULL) AS recorded,
+         y.outcome AS verification, y.class AS verification_class %EXTRA%
   FROM uploads u
   JOIN run_documents d ON d.run_id = u.run_id AND d.seq = u.seq
   JOIN documents doc ON doc.sha256 = d.sha256
   LEFT JOIN validations v ON v.run_id = u.run_id AND v.seq = u.seq
   LEFT JOIN submission_claims c ON c.run_id = u.run_id AND c.seq = u.seq
   LEFT JOIN submissions s ON s.run_id = u.run_id AND s.seq = u.seq
-  LEFT JOIN results x ON x.run_id = u.run_id AND x.seq = u.seq`;
+  LEFT JOIN results x ON x.run_id = u.run_id AND x.seq = u.seq
+  LEFT JOIN verifications y ON y.run_id = u.run_id AND y.seq = u.seq`;
 
 function toSummary(r: UploadRow): UploadSummary {
   const state = documentState(r);
@@ -174,6 +180,7 @@ function toSummary(r: UploadRow): UploadSummary {
       r.target !== null && r.outcome !== null && r.class !== null
         ? { target: r.target, outcome: r.outcome, class: r.class }
         : null,
+    verification: r.verification !== null ? { outcome: r.verification, class: r.verification_class } : null,
     runId: r.run_id,
     seq: r.seq,
   };

@@ -122,3 +122,59 @@ export async function getVerification(
   );
   return row ? fromRow(row) : undefined;
 }
+
+/** The event of a check that was not final (the registry did not know the document yet, or a transient failure). */
+export const VERIFY_CHECKED_EVENT = 'verify-checked';
+
+/** Where the verification of a run document stands before its next check. */
+export interface VerifyProgress {
+  /** The document's submission record, when there is one; `ageMs` is how long ago it was written (database clock). */
+  readonly submission?: {
+    readonly target: string;
+    readonly uniqueId: string | null;
+    readonly outcome: string;
+    readonly ageMs: number;
+  };
+  /** Checks made before (their `verify-checked` events), with their queries and time summed. */
+  readonly checks: number;
+  readonly queries: number;
+  readonly durationMs: number;
+}
+
+/** The submission to verify and the checks made so far, in one statement (the events are the count, so re-deliveries cannot lose one). */
+export async function verifyProgress(db: Queryable, runId: string, seq: number): Promise<VerifyProgress> {
+  const [row] = await db.query<{
+    target: string | null;
+    unique_id: string | null;
+    outcome: string | null;
+    age_ms: number | null;
+    checks: number;
+    queries: number;
+    duration_ms: number;
+  }>(
+    `SELECT s.target, s.unique_id, s.outcome,
+            (extract(epoch FROM now() - s.created_at) * 1000)::float8 AS age_ms,
+            e.checks, e.queries, e.duration_ms
+     FROM (SELECT count(*)::int AS checks,
+                  coalesce(sum((detail->>'queries')::int), 0)::int AS queries,
+                  coalesce(sum((detail->>'durationMs')::float8), 0)::float8 AS duration_ms
+           FROM events WHERE run_id = $1 AND seq = $2 AND kind = '${VERIFY_CHECKED_EVENT}') e
+     LEFT JOIN submissions s ON s.run_id = $1 AND s.seq = $2`,
+    [runId, seq]
+  );
+  return {
+    ...(row !== undefined && row.outcome !== null && row.target !== null
+      ? {
+          submission: {
+            target: row.target,
+            uniqueId: row.unique_id,
+            outcome: row.outcome,
+            ageMs: Math.max(0, row.age_ms ?? 0),
+          },
+        }
+      : {}),
+    checks: row?.checks ?? 0,
+    queries: row?.queries ?? 0,
+    durationMs: row?.duration_ms ?? 0,
+  };
+}

@@ -101,6 +101,14 @@ export async function openTargetSession(
   };
 }
 
+/** Whether the target can be asked about a stored document: it has both a registry (ITI-18) and a retrieve (ITI-43) endpoint. */
+export function hasRegistry(target: {
+  readonly registryEndpoint?: string | undefined;
+  readonly retrieveEndpoint?: string | undefined;
+}): boolean {
+  return target.registryEndpoint !== undefined && target.retrieveEndpoint !== undefined;
+}
+
 /** Refuses, before anything is sent, a target that cannot be asked (KIH's registry address is not known to the tool). */
 export function requireRegistry(target: {
   readonly name: string;

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { ResolvedSettings } from '../config/metadata-settings.js';
 import type { Target } from '../config/targets.js';
 import type { ProfileId } from '../core/report.js';
-import { prepareSubmission } from '../xds/prepare-submission.js';
+import { expectedEntry } from './expected-entry.js';
 import type { StartLocalPeer } from './submit-files.js';
 import { openTargetSession, requireRegistry } from './target-session.js';
 import type { LocalPeer, TargetSession } from './target-session.js';
@@ -124,25 +124,22 @@ async function verifyOne(arg: string, session: TargetSession, options: VerifyIte
   }
   const bytes = await readFile(arg);
   // Derived exactly as the submit path derives it, so the comparison is with what was sent.
-  const prepared = prepareSubmission(bytes, arg, {
+  const derived = expectedEntry(bytes, arg, {
+    target: options.target,
     settings: options.settings,
-    live: options.target.live,
-    uniqueIdExtensionLimit: options.target.uniqueIdExtensionLimit,
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  const expected = prepared.metadata?.documentEntries[0];
-  if (!expected) {
+  if (derived.entry === undefined) {
     return {
       file: arg,
       uniqueId: null,
       target: options.target.name,
       outcome: 'invalid',
       message: 'The XDS metadata cannot be derived from the file; nothing to compare with.',
-      errors: prepared.issues
-        .filter((i) => i.severity === 'error')
-        .map((i) => ({ errorCode: i.ruleId, codeContext: i.message, severity: 'error' })),
+      errors: derived.errors,
     };
   }
+  const expected = derived.entry;
   return verifyDocument({ uniqueId: expected.uniqueId, file: arg, expected, bytes }, session.send, registryOptions);
 }
 

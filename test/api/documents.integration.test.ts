@@ -39,6 +39,23 @@ describe('POST /api/v1/documents then GET', () => {
     expect((doc.report as { issues: unknown[] }).issues).toEqual([]);
   });
 
+  it('a formal-test upload is sent and then checked end to end: its verification beside the state', async () => {
+    const a = await xmlUpload(h, key, freshCopy('dk-phmr-1.3/valid/weight.xml'), '?name=formal.xml&formal=true');
+    const id = a.json<{ id: string }>().id;
+    const doc = await waitForDocument(h, key, id);
+    expect(doc).toMatchObject({ state: 'done', step: 'formal-test', submission: { outcome: 'success' } });
+    let verification: unknown = doc.verification;
+    for (let i = 0; i < 300 && verification === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      verification = (await call(h, 'GET', `/api/v1/documents/${id}`, { key })).json().verification;
+    }
+    expect(verification).toEqual({ outcome: 'verified', class: null });
+    const selfTest = await call(h, 'GET', '/api/v1/documents', { key });
+    const listed = selfTest.json<{ documents: { id: string; verification: unknown }[] }>().documents;
+    expect(listed.find((d) => d.id === id)?.verification).toEqual({ outcome: 'verified', class: null });
+    expect(listed.filter((d) => d.id !== id).every((d) => d.verification === null)).toBe(true);
+  });
+
   it('an invalid document is a result: verdict invalid with the rule id, in every report format', async () => {
     const a = await xmlUpload(h, key, sample('dk-phmr-1.3/invalid/bad-mood-code.xml'), '?name=bad.xml');
     const id = a.json<{ id: string }>().id;

@@ -94,7 +94,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     db,
     actor: `${options.label}-test`,
     role: 'server',
-    work: workers ? ['validate', 'submit', 'record'] : [],
+    work: workers ? ['validate', 'submit', 'record', 'verify'] : [],
     backoffMs: 20,
     ...(validator ? { validator } : {}),
     ...(senders ? { senders } : {}),

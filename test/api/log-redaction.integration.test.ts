@@ -1,4 +1,4 @@
-// The logs of a full pipeline run (every sample uploaded through the API, validated, submitted with faults, recorded) hold no CPR number, patient name, API key or session cookie.
+// The logs of a full pipeline run (every sample uploaded through the API, validated, submitted with faults, recorded, verified) hold no CPR number, patient name, API key or session cookie.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -84,6 +84,20 @@ describe('log redaction over a full pipeline run', () => {
       expect((await waitForDocument(h, vendorKey, id, 120_000)).state).toBe('done');
       expect((await call(h, 'GET', `/api/v1/documents/${id}/report?format=json`, { key: vendorKey })).status).toBe(200);
     }
+    // The stored documents' end-to-end checks (the verify queue) write their lines too.
+    const checked = async (): Promise<{ stored: number; verified: number }> =>
+      (
+        await h.db.query<{ stored: number; verified: number }>(
+          `SELECT count(*) FILTER (WHERE s.outcome = 'success')::int AS stored, count(x.run_id)::int AS verified
+           FROM submissions s LEFT JOIN verifications x USING (run_id, seq)`
+        )
+      )[0] ?? { stored: -1, verified: 0 };
+    for (let i = 0; i < 600 && (await checked()).verified < (await checked()).stored; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { stored, verified } = await checked();
+    expect(stored).toBeGreaterThan(0);
+    expect(verified).toBe(stored);
     // A browser session, MedCom's pages, a wrong key and the metrics: their credentials must not appear either.
     const login = await call(h, 'POST', '/login', {
       type: 'application/x-www-form-urlencoded',
@@ -121,7 +135,8 @@ describe('log redaction over a full pipeline run', () => {
     expect(done('kih-validate')).toHaveLength(ids.length);
     expect(done('kih-record')).toHaveLength(ids.length);
     expect(done('kih-submit').length).toBeGreaterThan(0);
-    for (const line of [...done('kih-validate'), ...done('kih-submit'), ...done('kih-record')]) {
+    expect(done('kih-verify')).toHaveLength(stored);
+    for (const line of [...done('kih-validate'), ...done('kih-submit'), ...done('kih-record'), ...done('kih-verify')]) {
       expect(line).toMatchObject({ level: 30, outcome: 'completed' });
       expect(typeof line.jobId).toBe('string');
       expect(typeof line.runId).toBe('string');

@@ -24,3 +24,34 @@ describe('the bounded-work settings of the service', () => {
     );
   });
 });
+
+describe('the queues and the verify stage settings', () => {
+  it('take every queue by default, verify included', () => {
+    expect(readServiceConfig(BASE).queues).toEqual(['validate', 'submit', 'record', 'verify']);
+    expect(readServiceConfig({ ...BASE, KIH_QUEUES: 'verify' }).queues).toEqual(['verify']);
+    expect(readServiceConfig({ ...BASE, KIH_CONCURRENCY: 'verify=3' }).concurrency).toEqual({ verify: 3 });
+  });
+  it('default to a 600 s window and a 10 s first re-check', () => {
+    expect(readServiceConfig(BASE)).toMatchObject({ verifyWaitMs: 600_000, verifyRecheckMs: 10_000 });
+  });
+  it('are read from KIH_VERIFY_WAIT_SECONDS (0: notFound is final at once) and KIH_VERIFY_RECHECK_SECONDS', () => {
+    expect(readServiceConfig({ ...BASE, KIH_VERIFY_WAIT_SECONDS: '0', KIH_VERIFY_RECHECK_SECONDS: '3' })).toMatchObject(
+      {
+        verifyWaitMs: 0,
+        verifyRecheckMs: 3000,
+      }
+    );
+  });
+  it.each([
+    ['KIH_VERIFY_WAIT_SECONDS', '-1'],
+    ['KIH_VERIFY_WAIT_SECONDS', 'ten'],
+    ['KIH_VERIFY_WAIT_SECONDS', ''],
+    ['KIH_VERIFY_WAIT_SECONDS', '86401'],
+    ['KIH_VERIFY_RECHECK_SECONDS', '0'],
+    ['KIH_VERIFY_RECHECK_SECONDS', '2.5'],
+  ])('refuse %s=%s with its name', (name, value) => {
+    expect(() => readServiceConfig({ ...BASE, [name]: value })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_ERR_INVALID', path: name, message: expect.stringContaining(name) })
+    );
+  });
+});

@@ -8,7 +8,7 @@ export interface StartedWorker {
   stderr(): string;
 }
 
-/** Resolves once stderr names `queues` (`validate, submit, record`); rejects if the process exits first. */
+/** Resolves once stderr names `queues` (`validate, submit, record, verify`); rejects if the process exits first. */
 export async function untilRunning(child: ChildProcessWithoutNullStreams, queues: string): Promise<StartedWorker> {
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));

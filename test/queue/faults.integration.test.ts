@@ -1,4 +1,4 @@
-// Fault tests with real worker processes (dist/worker.js): SIGKILL mid-run, Redis connections dropped, SIGTERM under load; every document recorded once, none sent twice.
+// Fault tests with real worker processes (dist/worker.js): SIGKILL mid-run, Redis connections dropped, SIGTERM under load; every document recorded once, none sent twice, each stored one verified once.
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -72,14 +72,14 @@ async function startWorker(prefix: string, extraEnv: Record<string, string> = {}
       REDIS_URL,
       KIH_QUEUE_PREFIX: prefix,
       KIH_VALIDATION_THREADS: '1',
-      KIH_CONCURRENCY: 'validate=2,submit=8,record=8',
+      KIH_CONCURRENCY: 'validate=2,submit=8,record=8,verify=8',
       KIH_LOCK_DURATION_MS: '2000',
       KIH_STALLED_INTERVAL_MS: '1000',
       ...extraEnv,
     },
   });
   children.push(child);
-  return untilRunning(child, 'validate, submit, record');
+  return untilRunning(child, 'validate, submit, record, verify');
 }
 
 async function count(sql: string, params: unknown[]): Promise<number> {
@@ -110,6 +110,18 @@ async function expectEachOnce(runId: string, total: number, valid: number): Prom
   expect(submissions).toHaveLength(valid);
   expect(submissions.filter((s) => s.outcome !== 'success')).toEqual([]);
   expect(submissions.map((s) => sim.lookup(s.unique_id).length).filter((n) => n !== 1)).toEqual([]);
+}
+
+/** Every stored document checked end to end once (the verify queue), whatever happened to the workers. */
+async function expectVerifiedOnce(runId: string, valid: number): Promise<void> {
+  await until(
+    async () => (await count(`SELECT count(*) AS n FROM verifications WHERE run_id = $1`, [runId])) >= valid,
+    60_000
+  );
+  const rows = await db.query<{ outcome: string }>(`SELECT outcome FROM verifications WHERE run_id = $1`, [runId]);
+  expect(rows).toHaveLength(valid);
+  expect(rows.filter((r) => r.outcome !== 'verified')).toEqual([]);
+  expect(await count(`SELECT count(*) AS n FROM events WHERE run_id = $1 AND kind = 'verified'`, [runId])).toBe(valid);
 }
 
 /** A producer in this process: enqueues a run for the worker processes. */
@@ -169,6 +181,7 @@ describe('faults', () => {
     expect(inFlight).toBeGreaterThanOrEqual(2);
     await startWorker(prefix);
     await expectEachOnce(run.runId, run.total, run.valid);
+    await expectVerifiedOnce(run.runId, run.valid);
     // The sends the dead worker left half done were settled by asking the simulator first.
     expect(
       await count(`SELECT count(*) AS n FROM events WHERE run_id = $1 AND kind = 'arrival-checked'`, [run.runId])
@@ -201,6 +214,7 @@ describe('faults', () => {
     }
     expect(killed).toBeGreaterThan(0);
     await expectEachOnce(run.runId, run.total, run.valid);
+    await expectVerifiedOnce(run.runId, run.valid);
   }, 120_000);
 
   it('SIGTERM under load: the worker finishes within its deadline with exit 0; the rest is finished by the next one', async () => {

@@ -1,4 +1,4 @@
-// Service mode end to end on real Redis, PostgreSQL and the simulator: 200 documents through validate → submit → record, with faults, each recorded once.
+// Service mode end to end on real Redis, PostgreSQL and the simulator: 200 documents through validate → submit → record and verify, with faults, each recorded once.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,8 @@ beforeAll(async () => {
     validator,
     senders,
     backoffMs: 20,
-    concurrency: { validate: 1, submit: 16, record: 8 },
+    concurrency: { validate: 1, submit: 16, record: 8, verify: 8 },
+    verify: { waitMs: 30_000, recheckMs: 200, recheckMaxMs: 1_000 },
   });
 });
 
@@ -94,8 +95,59 @@ describe('the queued pipeline', () => {
     expect(storedTimes.filter((n) => n !== 1)).toEqual([]);
     expect(new Set(ids.map((r) => r.unique_id)).size).toBe(valid.length);
 
+    // Every stored document checked end to end once, beside its record (done does not wait for it).
+    const until = Date.now() + 60_000;
+    while (
+      (await count(`SELECT count(*) AS n FROM verifications WHERE run_id = $1`, [runId])) < valid.length &&
+      Date.now() < until
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const verified = await db.query<{ outcome: string; n: number }>(
+      `SELECT outcome, count(*)::int AS n FROM verifications WHERE run_id = $1 GROUP BY outcome`,
+      [runId]
+    );
+    expect(verified).toEqual([{ outcome: 'verified', n: valid.length }]);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM submissions s JOIN verifications x USING (run_id, seq)
+         WHERE s.run_id = $1 AND s.outcome = 'success' AND x.unique_id = s.unique_id AND x.sha256 = s.sha256`,
+        [runId]
+      )
+    ).toBe(valid.length);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE run_id = $1 AND kind = 'verified'`, [runId])).toBe(
+      valid.length
+    );
+
     // Enqueueing the run again (a resume) finds nothing open and changes nothing.
     expect(await resumeRun(db, service.enqueue, runId)).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM submissions WHERE run_id = $1`, [runId])).toBe(valid.length);
+    expect(await count(`SELECT count(*) AS n FROM verifications WHERE run_id = $1`, [runId])).toBe(valid.length);
+
+    // Redis keeps job data in clear text: every job of every queue holds ids and hashes only.
+    const allowed: Record<string, string[]> = {
+      validate: ['runId', 'seq', 'sha256'],
+      submit: ['runId', 'seq', 'sha256', 'target'],
+      record: ['runId', 'seq'],
+      verify: ['runId', 'seq', 'target'],
+    };
+    const cprs = new Set(
+      docs.flatMap((d) =>
+        [...d.bytes.toString('utf8').matchAll(/<id\b[^>]*root="1\.2\.208\.176\.1\.2"[^>]*>/g)].flatMap(
+          (m) => /extension="([^"]+)"/.exec(m[0])?.[1] ?? []
+        )
+      )
+    );
+    expect(cprs.size).toBeGreaterThan(0);
+    for (const [kind, queue] of Object.entries(service.queues)) {
+      const jobs = await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active', 'prioritized']);
+      expect([kind, jobs.length > 0]).toEqual([kind, true]);
+      for (const job of jobs) {
+        const text = JSON.stringify(job.data);
+        expect([kind, Object.keys(job.data as object).sort()]).toEqual([kind, allowed[kind]]);
+        expect(text).not.toMatch(/[<>]/);
+        expect([...cprs].filter((c) => text.includes(c))).toEqual([]);
+      }
+    }
   }, 180_000);
 });

@@ -147,7 +147,8 @@ describe('submit', () => {
       how: 'recordedEarlier',
     });
     expect(storedCount(await uniqueIdOf(data))).toBe(1);
-    expect(queued.map((q) => q.kind)).toEqual(['record', 'record']);
+    // The target has a registry and a repository: each delivery adds the end-to-end check too (one job id).
+    expect(queued.map((q) => q.kind)).toEqual(['record', 'verify', 'record', 'verify']);
   });
 
   it('a worker that died after sending (claim, no record): the next delivery finds it stored and does not send again', async () => {

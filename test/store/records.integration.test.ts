@@ -178,9 +178,24 @@ describe('one record per run document', () => {
         state: 'done',
         verdict: 'valid',
         submission: { outcome: 'success', class: 'success' },
+        verification: null,
       },
-      { file: 'doc-1.xml', sha256: d1.sha256, state: 'done', verdict: 'invalid', submission: null },
+      {
+        file: 'doc-1.xml',
+        sha256: d1.sha256,
+        state: 'done',
+        verdict: 'invalid',
+        submission: null,
+        verification: null,
+      },
     ]);
+    expect(status.verifications).toEqual({
+      verified: 0,
+      notFound: 0,
+      metadataMismatch: 0,
+      contentMismatch: 0,
+      failure: 0,
+    });
     const events = await db.query<{ kind: string }>(`SELECT kind FROM events WHERE run_id = $1 ORDER BY id`, [run]);
     expect(events.map((e) => e.kind)).toEqual([
       'run-created',

@@ -18,7 +18,10 @@ const PHMR = [
 ];
 
 beforeAll(async () => {
-  h = await startHarness({ label: 'apicert', vendors: ['acme'] });
+  // No verify worker: each test sets the end-to-end results it needs (markVerified), so every gap the
+  // rule names can be shown; the real kih-verify stage is tested in test/queue/verify.integration.test.ts
+  // and, through an upload, in test/api/documents.integration.test.ts.
+  h = await startHarness({ label: 'apicert', vendors: ['acme'], workers: ['validate', 'submit', 'record'] });
   vendor = h.key('acme');
   admin = h.key('admin');
 });

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.js';
 import type { ApiOptions } from '../../src/http/server.js';
 import type { ApiLimits } from '../../src/config/api-config.js';
+import type { QueueKind } from '../../src/config/service-config.js';
 import { createCaseChecker } from '../../src/certification/case-checker.js';
 import { createCertification } from '../../src/store/certification-service.js';
 import { loadProtocols } from '../../src/certification/protocol.js';
@@ -56,6 +57,8 @@ export interface Harness {
   /** 'admin' or a vendor id. */
   key(name: string): string;
   addVendor(id: string): Promise<string>;
+  /** Starts the kih-verify worker later (a harness started without it): the checks queued so far run now. */
+  startVerifier(): void;
   close(): Promise<void>;
 }
 
@@ -63,8 +66,8 @@ export interface HarnessOptions {
   readonly label: string;
   readonly vendors?: readonly string[];
   readonly limits?: Partial<ApiLimits>;
-  /** false: no workers (uploads stay queued). */
-  readonly workers?: boolean;
+  /** false: no workers (uploads stay queued); a list: workers for those queues only. */
+  readonly workers?: boolean | readonly QueueKind[];
   /** Rate-limit counters in Redis, the client address behind a proxy. */
   readonly server?: Partial<Pick<ApiOptions, 'redis' | 'redisPrefix' | 'trustProxy' | 'monitoring'>>;
   /** The logger of server, queues and workers (a buffer in tests); default silent. */
@@ -73,12 +76,16 @@ export interface HarnessOptions {
   readonly operations?: { readonly metricsKey?: Buffer };
 }
 
+const ALL_QUEUES: readonly QueueKind[] = ['validate', 'submit', 'record', 'verify'];
+
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const db = testDatabase(options.label);
   await migrate(db);
   const sim = await startProjectSimulator({ storeDir: mkdtempSync(path.join(tmpdir(), `kih-${options.label}-`)) });
   const protocols = loadProtocols();
-  const workers = options.workers ?? true;
+  const work: readonly QueueKind[] =
+    options.workers === false ? [] : Array.isArray(options.workers) ? options.workers : ALL_QUEUES;
+  const workers = work.length > 0;
   const log = options.logger;
   const metrics = options.operations ? createMetrics({ defaultMetrics: false, ...(log ? { log } : {}) }) : undefined;
   const observed = { ...(log ? { log } : {}), ...(metrics ? { metrics } : {}) };
@@ -88,13 +95,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     validator = await openValidator({ threads: 1 });
     senders = createSenders(settingsFrom(simulatorSettings(sim), undefined), observed);
   }
+  const prefix = testPrefix(options.label);
   const service = startService({
     redisUrl: REDIS_URL,
-    prefix: testPrefix(options.label),
+    prefix,
     db,
     actor: `${options.label}-test`,
     role: 'server',
-    work: workers ? ['validate', 'submit', 'record', 'verify'] : [],
+    work,
     backoffMs: 20,
     ...(validator ? { validator } : {}),
     ...(senders ? { senders } : {}),
@@ -128,6 +136,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  let verifier: Service | undefined;
   const keys = new Map<string, string>();
   keys.set('admin', await addAdminKey(db, 'alice', 'test'));
   const addVendor = async (id: string): Promise<string> => {
@@ -153,8 +162,25 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return k;
     },
     addVendor,
+    startVerifier(): void {
+      if (!senders || work.includes('verify')) {
+        throw new Error('startVerifier: the harness has no senders, or verifies already');
+      }
+      verifier ??= startService({
+        redisUrl: REDIS_URL,
+        prefix,
+        db,
+        actor: `${options.label}-verifier`,
+        role: 'worker',
+        work: ['verify'],
+        backoffMs: 20,
+        senders,
+        ...observed,
+      });
+    },
     async close(): Promise<void> {
       await app.close();
+      await verifier?.close(5_000);
       await service.close(5_000);
       await senders?.close();
       await validator?.close();

@@ -7,7 +7,6 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { freshCopy, sample, startHarness } from '../api/harness.js';
 import type { Harness } from '../api/harness.js';
-import { markVerified } from '../helpers/verification.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `npm run screenshots` sets this to docs/screenshots; tests otherwise write none. */
@@ -23,7 +22,8 @@ beforeAll(async () => {
       `Chromium is needed for the browser tests and was not found (${CHROMIUM}): run "npm run test:setup" (npm test does) or "apt-get install chromium", or set CHROMIUM_PATH.`
     );
   }
-  h = await startHarness({ label: 'browser' });
+  // The verify worker starts later (h.startVerifier), so MedCom first sees certify refused before the registry check.
+  h = await startHarness({ label: 'browser', workers: ['validate', 'submit', 'record'] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -243,14 +243,19 @@ describe('MedCom in the browser', () => {
     expect(refusal).toContain('CERT_ERR_INCOMPLETE');
     expect(refusal).toContain('PHMR-01 (not yet checked in the registry)');
 
-    // The verify stage's results: every formal-test document registered and retrieved intact.
-    const submitted = await h.db.query<{ run_id: string; seq: number }>(
-      `SELECT s.run_id, s.seq FROM submissions s JOIN uploads u ON u.run_id = s.run_id AND u.seq = s.seq
-       WHERE u.vendor_id = 'medi'`
-    );
-    expect(submitted).toHaveLength(4);
-    for (const r of submitted) {
-      await markVerified(h.db, r.run_id, r.seq);
+    // The kih-verify stage runs the checks queued after each submission: registered and retrieved intact.
+    h.startVerifier();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = await h.db.query<{ outcome: string }>(
+        `SELECT v.outcome FROM verifications v JOIN uploads u ON u.run_id = v.run_id AND u.seq = v.seq
+         WHERE u.vendor_id = 'medi'`
+      );
+      if (rows.length === 4 || Date.now() > deadline) {
+        expect(rows.map((r) => r.outcome)).toEqual(Array(4).fill('verified'));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
 
     await admin.getByRole('link', { name: 'Vendors' }).click();

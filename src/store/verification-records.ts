@@ -1,4 +1,5 @@
 // Verification records: the one end-to-end result (registered and retrievable as sent) per stored run document.
+import { KihError } from '../core/kih-error.js';
 import type { Database, Transaction } from './database.js';
 
 type Queryable = Pick<Transaction, 'query'>;
@@ -177,4 +178,31 @@ export async function verifyProgress(db: Queryable, runId: string, seq: number):
     queries: row?.queries ?? 0,
     durationMs: row?.duration_ms ?? 0,
   };
+}
+
+/** A document of a run that its target stored: what `kih verify <run-id>` checks. */
+export interface StoredRunDocument {
+  readonly seq: number;
+  readonly file: string;
+  readonly target: string;
+  readonly uniqueId: string;
+  readonly bytes: Buffer;
+}
+
+/** The run's documents with a successful submission, in run order; STORE_ERR_NOT_FOUND when the run does not exist. */
+export async function storedRunDocuments(db: Queryable, runId: string): Promise<StoredRunDocument[]> {
+  const [run] = await db.query(`SELECT 1 FROM runs WHERE id = $1`, [runId]);
+  if (!run) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No run ${runId}.`);
+  }
+  const rows = await db.query<{ seq: number; file: string; target: string; unique_id: string; content: Buffer }>(
+    `SELECT s.seq, d.file, s.target, s.unique_id, c.content
+     FROM submissions s
+     JOIN run_documents d ON d.run_id = s.run_id AND d.seq = s.seq
+     JOIN documents c ON c.sha256 = s.sha256
+     WHERE s.run_id = $1 AND s.outcome = 'success' AND s.unique_id IS NOT NULL
+     ORDER BY s.seq`,
+    [runId]
+  );
+  return rows.map((r) => ({ seq: r.seq, file: r.file, target: r.target, uniqueId: r.unique_id, bytes: r.content }));
 }

@@ -75,8 +75,20 @@ export function summarizeVerifications(items: readonly VerifyItemResult[]): Veri
   return { documents: items.length, ...counts };
 }
 
+/** A document already in hand (a stored run's, read from the records): checked like a file. */
+export interface DocumentInHand {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A file path or uniqueId as typed, or a document in hand. */
+export type VerifyArgument = string | DocumentInHand;
+
 /** Verifies each argument in order. Throws (KihError) only for what stops the run: no registry, no simulator. */
-export async function verifyItems(args: readonly string[], options: VerifyItemsOptions): Promise<VerifyRunReport> {
+export async function verifyItems(
+  args: readonly VerifyArgument[],
+  options: VerifyItemsOptions
+): Promise<VerifyRunReport> {
   const { target } = options;
   if (!target.embedded) {
     // Before credentials are read or a simulator started: without both endpoints nothing can be asked.
@@ -112,26 +124,31 @@ export async function verifyItems(args: readonly string[], options: VerifyItemsO
   }
 }
 
-async function verifyOne(arg: string, session: TargetSession, options: VerifyItemsOptions): Promise<VerifyItemResult> {
+async function verifyOne(
+  arg: VerifyArgument,
+  session: TargetSession,
+  options: VerifyItemsOptions
+): Promise<VerifyItemResult> {
   const registryOptions = {
     transport: session.transport,
     policy: session.policy,
     ...(session.idCards ? { idCards: session.idCards } : {}),
     ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
   };
-  if (!(await isFile(arg))) {
+  if (typeof arg === 'string' && !(await isFile(arg))) {
     return verifyDocument({ uniqueId: arg }, session.send, registryOptions);
   }
-  const bytes = await readFile(arg);
+  const file = typeof arg === 'string' ? arg : arg.file;
+  const bytes = typeof arg === 'string' ? await readFile(arg) : arg.bytes;
   // Derived exactly as the submit path derives it, so the comparison is with what was sent.
-  const derived = expectedEntry(bytes, arg, {
+  const derived = expectedEntry(bytes, file, {
     target: options.target,
     settings: options.settings,
     ...(options.profile ? { profile: options.profile } : {}),
   });
   if (derived.entry === undefined) {
     return {
-      file: arg,
+      file,
       uniqueId: null,
       target: options.target.name,
       outcome: 'invalid',
@@ -140,7 +157,7 @@ async function verifyOne(arg: string, session: TargetSession, options: VerifyIte
     };
   }
   const expected = derived.entry;
-  return verifyDocument({ uniqueId: expected.uniqueId, file: arg, expected, bytes }, session.send, registryOptions);
+  return verifyDocument({ uniqueId: expected.uniqueId, file, expected, bytes }, session.send, registryOptions);
 }
 
 /** Text lines like `kih submit`'s: one head line per document, the message when it is not verified. */

@@ -23,10 +23,10 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
-export async function runInProcess(argv: string[]): Promise<CliRun> {
+export async function runInProcess(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const out = sink();
   const err = sink();
-  const io: CliIo = { stdout: out.stream, stderr: err.stream, env: {} };
+  const io: CliIo = { stdout: out.stream, stderr: err.stream, env };
   const code = await runCli(argv, io);
   return { code, stdout: out.text(), stderr: err.text() };
 }

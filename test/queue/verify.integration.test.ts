@@ -1,5 +1,5 @@
 // The verify stage against real PostgreSQL, Redis and the simulator over HTTP: every outcome, delayed re-checks while the registration lags, retries, one record per document.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -28,7 +28,8 @@ import { migrate } from '../../src/store/migrations.js';
 import { cancelRun, runStatus } from '../../src/store/records.js';
 import { getVerification } from '../../src/store/verification-records.js';
 import { openValidator } from '../../src/validation/validator.js';
-import { dropTestDatabase, testDatabase } from '../helpers/database.js';
+import { runInProcess } from '../helpers/cli.js';
+import { dropTestDatabase, TEST_DATABASE_URL, testDatabase } from '../helpers/database.js';
 import { corpus, REDIS_URL, testPrefix } from './helpers.js';
 
 let db: Database;
@@ -36,6 +37,7 @@ let sim: ProjectSimulator;
 let validator: StageValidator;
 let senders: Senders;
 let metrics: ServiceMetrics;
+let settingsText: string;
 let queued: { kind: keyof JobDataByQueue; data: JobDataByQueue[keyof JobDataByQueue] }[] = [];
 
 const recordingEnqueue: Enqueue = (kind, data) => {
@@ -58,16 +60,14 @@ beforeAll(async () => {
   const full = simulatorTargetSettings(sim.url);
   const { registryEndpoint: _r, retrieveEndpoint: _t, ...withoutRegistry } = full;
   const retry = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
-  const settings = parseSettingsFile(
-    'test settings',
-    JSON.stringify({
-      targets: {
-        sim: { ...full, retry, timeouts: { headersMs: 2_000 } },
-        // The same simulator, but the tool is not told where its registry and repository answer.
-        'sim-plain': { ...withoutRegistry, retry, timeouts: { headersMs: 2_000 } },
-      },
-    })
-  );
+  settingsText = JSON.stringify({
+    targets: {
+      sim: { ...full, retry, timeouts: { headersMs: 2_000 } },
+      // The same simulator, but the tool is not told where its registry and repository answer.
+      'sim-plain': { ...withoutRegistry, retry, timeouts: { headersMs: 2_000 } },
+    },
+  });
+  const settings = parseSettingsFile('test settings', settingsText);
   metrics = createMetrics({ defaultMetrics: false });
   senders = createSenders(settingsFrom(settings, undefined), { metrics });
 });
@@ -444,5 +444,40 @@ describe('the verify queue on a real worker', () => {
     expect(returned).toMatchObject({ how: 'recordedEarlier', outcome: 'failure', class: 'transient' });
     expect(await verificationRows(data.runId)).toBe(1);
     expect((await events(data.runId, 'verified')).length).toBe(1);
+  });
+});
+
+describe('kih verify <run-id>: the documents a run stored, read from the records', () => {
+  const verifyRun = async (...args: string[]): ReturnType<typeof runInProcess> => {
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'kih-verify-run-')), 'targets.json');
+    writeFileSync(config, settingsText);
+    return runInProcess(['verify', ...args, '--config', config], {
+      DATABASE_URL: TEST_DATABASE_URL,
+      KIH_DB_SCHEMA: db.schema,
+    });
+  };
+
+  it('verifies each stored document of the run like its file, and names what differs', async () => {
+    const { data, uniqueId } = await storedRun();
+    const ok = await verifyRun(data.runId, '--target', 'sim');
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout) as { documents: { file: string; outcome: string; uniqueId: string }[] };
+    expect(report.documents).toEqual([expect.objectContaining({ outcome: 'verified', uniqueId })]);
+    expect(report.documents[0]?.file).toMatch(/\.xml$/);
+
+    sim.pushScenario({ kind: 'metadata-changed', uniqueId });
+    const changed = await verifyRun(data.runId, '--target', 'sim', '--format', 'text');
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/metadataMismatch/);
+  });
+
+  it('refuses a run it does not know, and a target the run did not store at', async () => {
+    const unknown = await verifyRun('00000000-0000-4000-8000-000000000000', '--target', 'sim');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('STORE_ERR_NOT_FOUND');
+    const { data } = await storedRun();
+    const elsewhere = await verifyRun(data.runId, '--target', 'sim-plain');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/stored its documents at sim, not at sim-plain/);
   });
 });

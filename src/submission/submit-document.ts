@@ -5,6 +5,8 @@ import type { CdaHeader } from '../cda/cda-header.js';
 import type { DocumentValidator } from '../validation/validate-document.js';
 import type { DocumentReport, DocumentStatus, ProfileId, ValidationIssue } from '../core/report.js';
 import type { ResolvedSettings } from '../config/metadata-settings.js';
+import { pairDocument } from '../validation/pair-run.js';
+import type { LoadedForm } from '../validation/pair-run.js';
 import { prepareFromHeader, prepareSubmission } from '../xds/prepare-submission.js';
 import type { PrepareOptions } from '../xds/prepare-submission.js';
 import type { RegistryErrorInfo } from '../xds/response/outcome.js';
@@ -60,6 +62,8 @@ export interface SubmitDocumentOptions extends Omit<SendOptions, 'transport'> {
   readonly validator?: Pick<DocumentValidator, 'validateBytes'> &
     Partial<Pick<DocumentValidator, 'validateBytesWithHeader'>>;
   readonly profile?: ProfileId;
+  /** The run's QFDDs: a QRD is sent only if it also passes the pair check against the form it answers. */
+  readonly pairForms?: readonly LoadedForm[];
   /** Check each stored document at the registry and repository at once (`--verify`); waitMs for a lagging registration. */
   readonly verify?: { readonly waitMs: number };
 }
@@ -107,6 +111,15 @@ export async function submitDocument(
       errors: count(report.issues, 'error'),
       warnings: count(report.issues, 'warning'),
     };
+    if (options.pairForms) {
+      // A QRD is checked against the form it answers, as kih validate does when both are in the run.
+      report = pairDocument(report, bytes, options.pairForms);
+      validation = {
+        status: report.status,
+        errors: count(report.issues, 'error'),
+        warnings: count(report.issues, 'warning'),
+      };
+    }
     profile = report.profile ?? profile;
     if (report.status !== 'valid') {
       const errors = report.issues.filter((i) => i.severity === 'error').map(issueAsError);

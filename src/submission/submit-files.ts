@@ -1,5 +1,6 @@
 // Submits many documents to one target: validator, the target session (with the caller's in-process peer for `local`), bounded concurrency.
 import { readDocument } from '../cda/read-document.js';
+import { loadRunForms } from '../validation/pair-run.js';
 import { openValidator, threadsFor } from '../validation/validator.js';
 import type { Validator } from '../validation/validator.js';
 import type { ProfileId } from '../core/report.js';
@@ -105,6 +106,12 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
       requireRegistry(session.send);
     }
 
+    // The run's forms, so each QRD is checked against the QFDD it answers before it is sent.
+    const checker = validateHere ? validator : undefined;
+    const pairForms = checker
+      ? await loadRunForms(files, async (file, bytes) => (await checker.validateBytes(bytes, file)).status === 'valid')
+      : [];
+
     const documents = await runLimited(
       files.length,
       options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY,
@@ -125,7 +132,7 @@ export async function submitFiles(files: readonly string[], options: SubmitFiles
           policy,
           settings: options.settings,
           ...(idCards ? { idCards } : {}),
-          ...(validateHere && validator ? { validator } : {}),
+          ...(checker ? { validator: checker, pairForms } : {}),
           ...(options.profile ? { profile: options.profile } : {}),
           ...(options.verify ? { verify: options.verify } : {}),
         });

@@ -99,6 +99,76 @@ function withPairIssues(
   return { ...doc, issues: all, status, valid: status === 'valid' };
 }
 
+/** The bytes of a QRD read as its responses (the same guarded input and XML stages as validation). */
+function responseOf(bytes: Uint8Array, file: string, maxBytes: number): Read<QuestionnaireResponse> {
+  const input = checkInputBytes(bytes, maxBytes);
+  if (!input.ok) {
+    return { ok: false, reason: input.issues[0]?.message ?? 'not readable' };
+  }
+  const parsed = parseXml(bytes, file, input.text);
+  if (!parsed.ok) {
+    return { ok: false, reason: parsed.issues[0]?.message ?? 'not well-formed' };
+  }
+  try {
+    return { ok: true, value: readQuestionnaireResponse(parsed.doc) };
+  } finally {
+    parsed.doc.dispose();
+  }
+}
+
+/**
+ * A QRD report with its pair findings, against the form its responses reference among `forms`
+ * (one document at a time: `kih submit`, which validates and sends each document alone).
+ */
+export function pairDocument(
+  report: DocumentReport,
+  bytes: Uint8Array,
+  forms: readonly LoadedForm[],
+  options: Pick<PairOptions, 'maxBytes' | 'severityOverrides'> = {}
+): DocumentReport {
+  if (report.profile !== 'dk-qrd-1.3' || report.status === 'error') {
+    return report;
+  }
+  const read = responseOf(bytes, report.file, options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
+  if (!read.ok) {
+    return report;
+  }
+  const paired = referencedForm(read.value, forms);
+  const issues = paired ? checkPair(read.value, paired.form, paired.file) : [formUnavailableIssue(read.value)];
+  return withPairIssues(report, issues, options.severityOverrides);
+}
+
+/**
+ * The run's QFDDs as forms, those `isValid` accepts first (a defective copy of a form, with the same
+ * id, must not stand in for it). The bytes are looked at for the QFDD template before parsing.
+ */
+export async function loadRunForms(
+  files: readonly string[],
+  isValid: (file: string, bytes: Uint8Array) => Promise<boolean>,
+  maxBytes = DEFAULT_MAX_DOCUMENT_BYTES
+): Promise<LoadedForm[]> {
+  const valid: LoadedForm[] = [];
+  const invalid: LoadedForm[] = [];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch {
+      // Unreadable here: the document's own submission reports it.
+      continue;
+    }
+    // The DK QFDD document template: most files are no form, and parsing them all would cost a parse each.
+    if (!bytes.includes('1.2.208.184.12.1')) {
+      continue;
+    }
+    const loaded = await loadForm(file, maxBytes);
+    if (loaded.ok) {
+      ((await isValid(file, bytes)) ? valid : invalid).push(loaded.value);
+    }
+  }
+  return [...valid, ...invalid];
+}
+
 /**
  * Adds the pair findings (stage `pair`) to every QRD of the run: paired with the QFDD its responses
  * reference, found by id among the run's QFDDs and the given forms; with exactly one given form and

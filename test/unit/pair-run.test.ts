@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { summarize } from '../../src/core/report.js';
 import type { DocumentReport, ProfileId, ValidationRunReport } from '../../src/core/report.js';
-import { addPairChecks, loadForm } from '../../src/validation/pair-run.js';
+import { addPairChecks, loadForm, loadRunForms, pairDocument } from '../../src/validation/pair-run.js';
 import { SAMPLES } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kih-pair-run-'));
@@ -105,5 +105,32 @@ describe('loadForm', () => {
   it('refuses what is no DK QFDD, and a file that is not there', async () => {
     expect(await loadForm(COPD_QRD)).toEqual({ ok: false, reason: 'it is a dk-qrd-1.3 document, not a DK QFDD' });
     expect(await loadForm(path.join(dir, 'missing.xml'))).toMatchObject({ ok: false });
+  });
+});
+
+describe('one document at a time (kih submit): the run forms and pairDocument', () => {
+  it('pairs a QRD with the form it references among the files, a defective copy of it listed first not standing in', async () => {
+    const qrd = readFileSync(COPD_QRD);
+    // The copy without option C has the form's id; only the callback says it is not the valid one.
+    const forms = await loadRunForms([withoutOptionC, COPD_QRD, copdForm], (file) =>
+      Promise.resolve(file !== withoutOptionC)
+    );
+    expect(forms.map((f) => f.file)).toEqual([copdForm, withoutOptionC]);
+    const paired = pairDocument(doc(COPD_QRD, 'dk-qrd-1.3'), qrd, forms);
+    expect(paired.status).toBe('valid');
+    expect(paired.issues).toEqual([]);
+
+    const againstCopy = pairDocument(doc(COPD_QRD, 'dk-qrd-1.3'), qrd, forms.slice(1));
+    expect(againstCopy.status).toBe('invalid');
+    expect(againstCopy.issues.map((i) => i.ruleId)).toEqual(['DK-PAIR-005']);
+  });
+
+  it('leaves other profiles alone and notes a QRD whose form is not among the files', async () => {
+    const phmr = doc(path.join(SAMPLES, 'dk-phmr-2.1/valid/weight.xml'), 'dk-phmr-2.1');
+    expect(pairDocument(phmr, Buffer.from('<x/>'), [])).toBe(phmr);
+    const alone = pairDocument(doc(COPD_QRD, 'dk-qrd-1.3'), readFileSync(COPD_QRD), []);
+    expect(alone.status).toBe('valid');
+    expect(alone.issues.map((i) => [i.ruleId, i.severity])).toEqual([['DK-PAIR-010', 'info']]);
+    expect(await loadRunForms([SLIDER_QFDD, COPD_QRD], () => Promise.resolve(true))).toHaveLength(1);
   });
 });

@@ -28,6 +28,8 @@ const SUBMIT_VS_VALIDATE_TARGET = 0.6;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_PIPELINE_ROUNDS ?? 2));
 /** `BENCH_PIPELINE_QUEUED=0` measures only the in-process ratio (no PostgreSQL or Redis needed). */
 const QUEUED = process.env.BENCH_PIPELINE_QUEUED !== '0';
+/** Node options for each worker process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS). */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const KIH = path.join(PACKAGE_ROOT, 'bin', 'kih.js');
 const WORKER = path.join(PACKAGE_ROOT, 'dist', 'worker.js');
 
@@ -104,7 +106,10 @@ async function inProcess(corpusDir: string, config: string): Promise<Figures> {
 }
 
 function startWorker(env: NodeJS.ProcessEnv, config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [WORKER, '--config', config], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, WORKER, '--config', config], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (c: Buffer) => {

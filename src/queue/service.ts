@@ -146,6 +146,7 @@ export function startService(options: ServiceOptions): Service {
     ...(options.validator ? { validator: options.validator } : {}),
     ...(options.senders ? { senders: options.senders } : {}),
     ...(options.caseChecker ? { caseChecker: options.caseChecker } : {}),
+    ...((options.work ?? KINDS).includes('record') ? { recordInline: true } : {}),
     ...(metrics ? { metrics } : {}),
   };
 

@@ -49,6 +49,11 @@ export interface StageContext {
   readonly senders?: Senders;
   /** Evaluates the certification test cases on valid documents; absent: no case checks recorded. */
   readonly caseChecker?: CaseChecker;
+  /**
+   * This process works the record queue too: a submit job writes the final record itself rather
+   * than adding a record job (which stays for documents not submitted, and as the fallback).
+   */
+  readonly recordInline?: boolean;
   /** The job's logger (its lines carry queue, job id and run id); absent: silent. */
   readonly log?: Logger;
   /** The process's metrics; absent: nothing counted. */

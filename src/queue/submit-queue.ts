@@ -9,9 +9,8 @@ import type { DocumentClass, DocumentOutcome } from '../submission/submit-docume
 import {
   addEvent,
   claimSubmission,
-  getDocument,
-  getRunDocument,
-  getSubmission,
+  readSubmissionStart,
+  recordResult,
   recordSubmission,
   releaseSubmissionClaim,
 } from '../store/records.js';
@@ -37,11 +36,20 @@ export interface SubmitJobResult {
 }
 
 /**
- * The jobs after a recorded submission: record always; verify too when the document is stored and
- * the target has a registry and a repository to ask (adding either again is a no-op).
+ * The steps after a recorded submission: the final record always; verify too when the document is
+ * stored and the target has a registry and a repository to ask (adding either job again is a no-op).
  */
 async function enqueueNext(ctx: StageContext, doc: RunDocument, target: string, stored: boolean): Promise<void> {
-  await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+  if (ctx.recordInline) {
+    // The record job's own step, here instead of one more job per document (and its reads): it is
+    // insert-once from the committed validation and submission rows, so a re-delivered submit job
+    // (this worker died before or after it) writes it again as a no-op, and a record job added for
+    // the document anyway (a resumed run) finds it written. Before the verify job, as with the
+    // record job: a failure here retries the submit job, which finds its submission and comes back.
+    await recordResult(ctx.db, doc, ctx.actor);
+  } else {
+    await ctx.enqueue('record', { runId: doc.runId, seq: doc.seq });
+  }
   // The target's session is the one the job sent with (opened once per process).
   if (stored && ctx.senders && hasRegistry((await ctx.senders.get(target)).send)) {
     await ctx.enqueue('verify', { runId: doc.runId, seq: doc.seq, target });
@@ -90,8 +98,8 @@ export async function execSubmitJob(
       path: 'KIH_QUEUES',
     });
   }
-  const doc = await getRunDocument(ctx.db, data.runId, data.seq);
-  const earlier = await getSubmission(ctx.db, doc.runId, doc.seq);
+  // The document, an earlier outcome and the bytes (only when still to send) in one round trip.
+  const { doc, submission: earlier, bytes } = await readSubmissionStart(ctx.db, data.runId, data.seq);
   if (earlier) {
     // The delivery that recorded it may have died before adding the next jobs.
     await enqueueNext(ctx, doc, data.target, earlier.outcome === 'success');
@@ -101,8 +109,10 @@ export async function execSubmitJob(
     // The run was cancelled: nothing more is sent (a claim an earlier delivery left stays for a person to check).
     return { outcome: 'notSent', class: 'cancelled', how: 'skipped' };
   }
+  if (!bytes) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No stored document ${doc.sha256.slice(0, 12)}….`);
+  }
   const sender = await ctx.senders.get(data.target);
-  const bytes = await getDocument(ctx.db, doc.sha256);
   const prepared = prepareSubmission(bytes, doc.file, {
     settings: sender.settings,
     live: sender.target.live,

@@ -1,7 +1,7 @@
 // The validate queue: one stored document through the project's validator, its record written once, then on to submit or record.
 import { KihError } from '../core/kih-error.js';
-import { checkedProtocols, recordCaseChecks } from '../store/certification-records.js';
-import { getDocument, getRunDocument, getValidation, recordValidation } from '../store/records.js';
+import { recordCaseChecks } from '../store/certification-records.js';
+import { getDocument, readValidationStart, recordValidation } from '../store/records.js';
 import type { RunDocument } from '../store/records.js';
 import type { ValidationRecord } from '../store/records.js';
 import type { StageContext, ValidateJobData } from './stage-context.js';
@@ -25,15 +25,19 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
       path: 'KIH_QUEUES',
     });
   }
-  const doc = await getRunDocument(ctx.db, data.runId, data.seq);
-  let record = await getValidation(ctx.db, doc.runId, doc.seq);
+  // One read for the document, an earlier record, the bytes (only when still to validate) and the
+  // case checks done: the same rows the separate reads gave, in one round trip.
+  const start = await readValidationStart(ctx.db, data.runId, data.seq);
+  const { doc, bytes } = start;
+  let record = start.validation;
   let validatedNow = false;
-  let bytes: Buffer | undefined;
   if (!record && doc.cancelled) {
     return { status: 'skipped', next: 'none', validatedNow };
   }
   if (!record) {
-    bytes = await getDocument(ctx.db, doc.sha256);
+    if (!bytes) {
+      throw new KihError('STORE_ERR_NOT_FOUND', `No stored document ${doc.sha256.slice(0, 12)}….`);
+    }
     // The job's priority again: among documents waiting for a validation thread, another vendor's
     // first document goes ahead of the rest of a big run, as it did in the queue.
     const report = await ctx.validator.validateBytes(bytes, doc.file, jobPriority(data.seq));
@@ -56,7 +60,7 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
     }
   }
   if (record.status === 'valid' && record.profile !== null) {
-    await checkCases(ctx, doc, record.profile, bytes);
+    await checkCases(ctx, doc, record.profile, bytes, start.checkedProtocols);
   }
   if (record.status === 'valid' && doc.submitTarget !== null) {
     await ctx.enqueue('submit', { runId: doc.runId, seq: doc.seq, sha256: doc.sha256, target: doc.submitTarget });
@@ -74,7 +78,8 @@ async function checkCases(
   ctx: StageContext,
   doc: RunDocument,
   profile: string,
-  bytes: Buffer | undefined
+  bytes: Buffer | undefined,
+  done: ReadonlySet<string>
 ): Promise<void> {
   const checker = ctx.caseChecker;
   if (!checker) {
@@ -84,7 +89,7 @@ async function checkCases(
   if (applicable.length === 0) {
     return;
   }
-  const done = await checkedProtocols(ctx.db, doc.sha256);
+  // Read with the job's document: a job checking the same bytes meanwhile is harmless (insert-once rows).
   if (applicable.every((p) => done.has(`${p.id}@${p.version}`))) {
     return;
   }

@@ -153,21 +153,21 @@ export async function insertRun(tx: Queryable, id: string, run: NewRun, actor: s
   );
 }
 
-export async function getRunDocument(db: Queryable, runId: string, seq: number): Promise<RunDocument> {
-  const [row] = await db.query<{
-    vendor_id: string;
-    file: string;
-    sha256: string;
-    profile: string | null;
-    submit_target: string | null;
-    cancelled: boolean;
-  }>(
-    `SELECT r.vendor_id, d.file, d.sha256, d.profile, r.submit_target, (c.run_id IS NOT NULL) AS cancelled
-     FROM run_documents d JOIN runs r ON r.id = d.run_id
-     LEFT JOIN run_cancellations c ON c.run_id = d.run_id
-     WHERE d.run_id = $1 AND d.seq = $2`,
-    [runId, seq]
-  );
+interface RunDocumentRow {
+  vendor_id: string;
+  file: string;
+  sha256: string;
+  profile: string | null;
+  submit_target: string | null;
+  cancelled: boolean;
+}
+
+/** The run document's columns: `RUN_DOCUMENT_FROM` names the run document `d`, its run `r`. */
+const RUN_DOCUMENT_COLUMNS = `r.vendor_id, d.file, d.sha256, d.profile, r.submit_target, (c.run_id IS NOT NULL) AS cancelled`;
+const RUN_DOCUMENT_FROM = `run_documents d JOIN runs r ON r.id = d.run_id
+     LEFT JOIN run_cancellations c ON c.run_id = d.run_id`;
+
+function toRunDocument(runId: string, seq: number, row: RunDocumentRow | undefined): RunDocument {
   if (!row) {
     throw new KihError('STORE_ERR_NOT_FOUND', `No document ${seq} in run ${runId}.`);
   }
@@ -181,6 +181,111 @@ export async function getRunDocument(db: Queryable, runId: string, seq: number):
     submitTarget: row.submit_target,
     cancelled: row.cancelled,
   };
+}
+
+function contentOf(doc: RunDocument, content: Buffer | null): Buffer {
+  if (!content) {
+    throw new KihError('STORE_ERR_NOT_FOUND', `No stored document ${doc.sha256.slice(0, 12)}….`);
+  }
+  return content;
+}
+
+/** What a validate job starts from, read in one statement (each separate read is a round trip per document). */
+export interface ValidationStart {
+  readonly doc: RunDocument;
+  /** The record an earlier delivery wrote; absent: not validated yet. */
+  readonly validation?: ValidationRecord;
+  /** The document's bytes, read only when there is no validation yet and the run is not cancelled. */
+  readonly bytes?: Buffer;
+  /** Protocol versions (`id@version`) already checked for the document's hash (as `checkedProtocols`). */
+  readonly checkedProtocols: ReadonlySet<string>;
+}
+
+/** getRunDocument, getValidation, getDocument (when it is still to be validated) and checkedProtocols in one statement. */
+export async function readValidationStart(db: Queryable, runId: string, seq: number): Promise<ValidationStart> {
+  const [row] = await db.query<
+    RunDocumentRow & {
+      v_status: DocumentReport['status'] | null;
+      v_profile: string | null;
+      v_errors: number | null;
+      v_warnings: number | null;
+      v_created_at: Date | null;
+      v_created_by: string | null;
+      content: Buffer | null;
+      checked: string[];
+    }
+  >(
+    `SELECT ${RUN_DOCUMENT_COLUMNS},
+            v.status AS v_status, v.profile AS v_profile, v.errors AS v_errors, v.warnings AS v_warnings,
+            v.created_at AS v_created_at, v.created_by AS v_created_by,
+            CASE WHEN v.run_id IS NULL AND c.run_id IS NULL
+                 THEN (SELECT content FROM documents WHERE sha256 = d.sha256) END AS content,
+            ARRAY(SELECT DISTINCT protocol_id || '@' || protocol_version FROM case_checks WHERE sha256 = d.sha256) AS checked
+     FROM ${RUN_DOCUMENT_FROM}
+     LEFT JOIN validations v ON v.run_id = d.run_id AND v.seq = d.seq
+     WHERE d.run_id = $1 AND d.seq = $2`,
+    [runId, seq]
+  );
+  const doc = toRunDocument(runId, seq, row);
+  const checkedProtocols = new Set(row?.checked ?? []);
+  if (row && row.v_status !== null) {
+    const validation = toValidation({
+      run_id: runId,
+      seq,
+      sha256: doc.sha256,
+      profile: row.v_profile,
+      status: row.v_status,
+      errors: row.v_errors ?? 0,
+      warnings: row.v_warnings ?? 0,
+      created_at: row.v_created_at ?? new Date(0),
+      created_by: row.v_created_by ?? '',
+    });
+    return { doc, validation, checkedProtocols };
+  }
+  if (doc.cancelled) {
+    return { doc, checkedProtocols };
+  }
+  return { doc, bytes: contentOf(doc, row?.content ?? null), checkedProtocols };
+}
+
+/** What a submit job starts from, read in one statement. */
+export interface SubmissionStart {
+  readonly doc: RunDocument;
+  /** The outcome an earlier delivery recorded; absent: none yet. */
+  readonly submission?: { readonly outcome: string; readonly class: string; readonly uniqueId: string | null };
+  /** The document's bytes, read only when there is no submission yet and the run is not cancelled. */
+  readonly bytes?: Buffer;
+}
+
+/** getRunDocument, getSubmission and getDocument (when it is still to be sent) in one statement. */
+export async function readSubmissionStart(db: Queryable, runId: string, seq: number): Promise<SubmissionStart> {
+  const [row] = await db.query<
+    RunDocumentRow & { outcome: string | null; class: string | null; unique_id: string | null; content: Buffer | null }
+  >(
+    `SELECT ${RUN_DOCUMENT_COLUMNS}, s.outcome, s.class, s.unique_id,
+            CASE WHEN s.run_id IS NULL AND c.run_id IS NULL
+                 THEN (SELECT content FROM documents WHERE sha256 = d.sha256) END AS content
+     FROM ${RUN_DOCUMENT_FROM}
+     LEFT JOIN submissions s ON s.run_id = d.run_id AND s.seq = d.seq
+     WHERE d.run_id = $1 AND d.seq = $2`,
+    [runId, seq]
+  );
+  const doc = toRunDocument(runId, seq, row);
+  if (row && row.outcome !== null && row.class !== null) {
+    return { doc, submission: { outcome: row.outcome, class: row.class, uniqueId: row.unique_id } };
+  }
+  if (doc.cancelled) {
+    return { doc };
+  }
+  return { doc, bytes: contentOf(doc, row?.content ?? null) };
+}
+
+export async function getRunDocument(db: Queryable, runId: string, seq: number): Promise<RunDocument> {
+  const [row] = await db.query<RunDocumentRow>(
+    `SELECT ${RUN_DOCUMENT_COLUMNS} FROM ${RUN_DOCUMENT_FROM} WHERE d.run_id = $1 AND d.seq = $2`,
+    [runId, seq]
+  );
+  return toRunDocument(runId, seq, row);
 }
 
 /**

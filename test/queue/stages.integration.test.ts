@@ -151,6 +151,44 @@ describe('submit', () => {
     expect(queued.map((q) => q.kind)).toEqual(['record', 'verify', 'record', 'verify']);
   });
 
+  it('on a worker that works the record queue too, the submit job writes the final record itself, once', async () => {
+    const data = await validatedRun();
+    const inline = (actor: string): StageContext => ({ ...ctx(actor), recordInline: true });
+    expect(await execSubmitJob(inline('first'), data, { lastAttempt: false })).toMatchObject({ how: 'sent' });
+    // No record job: only the end-to-end check is added.
+    expect(queued.map((q) => q.kind)).toEqual(['verify']);
+    const results = (): Promise<{ verdict: string; submission_outcome: string; recorded_by: string }[]> =>
+      db.query<{ verdict: string; submission_outcome: string; recorded_by: string }>(
+        `SELECT verdict, submission_outcome, recorded_by FROM results WHERE run_id = $1`,
+        [data.runId]
+      );
+    expect(await results()).toEqual([{ verdict: 'valid', submission_outcome: 'success', recorded_by: 'first' }]);
+    // A re-delivered submit job (its worker died after the record) and a record job added anyway write nothing more.
+    expect(await execSubmitJob(inline('second'), data, { lastAttempt: false })).toMatchObject({
+      how: 'recordedEarlier',
+    });
+    expect(await execRecordJob(ctx('record'), { runId: data.runId, seq: data.seq })).toEqual({ recordedNow: false });
+    expect(await results()).toHaveLength(1);
+    expect(storedCount(await uniqueIdOf(data))).toBe(1);
+    const recorded = await db.query(`SELECT 1 FROM events WHERE run_id = $1 AND kind = 'recorded'`, [data.runId]);
+    expect(recorded).toHaveLength(1);
+    expect((await runStatus(db, data.runId)).documents[0]?.state).toBe('done');
+  });
+
+  it('on such a worker, a submit job that died between its submission and its record writes the record when re-delivered', async () => {
+    const data = await validatedRun();
+    // The first delivery sends and records its submission, then "dies" before the final record (written by a plain context).
+    expect(await execSubmitJob(ctx('first'), data, { lastAttempt: false })).toMatchObject({ how: 'sent' });
+    expect(await db.query(`SELECT 1 FROM results WHERE run_id = $1`, [data.runId])).toHaveLength(0);
+    queued = [];
+    expect(await execSubmitJob({ ...ctx('second'), recordInline: true }, data, { lastAttempt: false })).toMatchObject({
+      how: 'recordedEarlier',
+    });
+    expect(queued.map((q) => q.kind)).toEqual(['verify']);
+    expect(await db.query(`SELECT 1 FROM results WHERE run_id = $1`, [data.runId])).toHaveLength(1);
+    expect(storedCount(await uniqueIdOf(data))).toBe(1);
+  });
+
   it('a worker that died after sending (claim, no record): the next delivery finds it stored and does not send again', async () => {
     const data = await validatedRun();
     // The first delivery sends and "dies" before writing its record: its record is removed to leave only the claim.

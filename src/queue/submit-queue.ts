@@ -15,7 +15,8 @@ import {
   releaseSubmissionClaim,
 } from '../store/records.js';
 import type { RunDocument } from '../store/records.js';
-import { prepareSubmission } from '../xds/prepare-submission.js';
+import { prepareFromHeader, prepareSubmission } from '../xds/prepare-submission.js';
+import { isProfileId } from '../core/report.js';
 import type { StageContext, SubmitJobData } from './stage-context.js';
 
 /** The repository could not take it now and certainly has not stored it: BullMQ retries the job with backoff. */
@@ -99,7 +100,7 @@ export async function execSubmitJob(
     });
   }
   // The document, an earlier outcome and the bytes (only when still to send) in one round trip.
-  const { doc, submission: earlier, bytes } = await readSubmissionStart(ctx.db, data.runId, data.seq);
+  const { doc, submission: earlier, bytes, validated } = await readSubmissionStart(ctx.db, data.runId, data.seq);
   if (earlier) {
     // The delivery that recorded it may have died before adding the next jobs.
     await enqueueNext(ctx, doc, data.target, earlier.outcome === 'success');
@@ -113,11 +114,19 @@ export async function execSubmitJob(
     throw new KihError('STORE_ERR_NOT_FOUND', `No stored document ${doc.sha256.slice(0, 12)}….`);
   }
   const sender = await ctx.senders.get(data.target);
-  const prepared = prepareSubmission(bytes, doc.file, {
+  const prepareOptions = {
     settings: sender.settings,
     live: sender.target.live,
     uniqueIdExtensionLimit: sender.target.uniqueIdExtensionLimit,
-  });
+  };
+  // The header facts the validate job stored from the tree it validated (the same bytes, by hash):
+  // the same metadata and findings as parsing the bytes again (a unit test compares both ways for
+  // every sample), and the uniqueId, which the claim protocol keys on, is the document's own id
+  // either way. A record written without them (before migration 7) is parsed as before.
+  const prepared =
+    validated && isProfileId(validated.profile)
+      ? prepareFromHeader(validated.header, validated.profile, bytes, { ...prepareOptions, profile: validated.profile })
+      : prepareSubmission(bytes, doc.file, prepareOptions);
   const entry = prepared.metadata?.documentEntries[0];
   if (!prepared.metadata || !entry) {
     const errors = prepared.issues.filter((i) => i.severity === 'error').map(issueAsError);

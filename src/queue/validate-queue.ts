@@ -40,13 +40,16 @@ export async function execValidateJob(ctx: StageContext, data: ValidateJobData):
     }
     // The job's priority again: among documents waiting for a validation thread, another vendor's
     // first document goes ahead of the rest of a big run, as it did in the queue.
-    const report = await ctx.validator.validateBytes(bytes, doc.file, jobPriority(data.seq));
+    // With the header facts the validator read: stored with the record, the submit job derives the
+    // metadata from them instead of parsing the document again (as `kih submit` does in one process).
+    const { report, header } = await ctx.validator.validateBytesWithHeader(bytes, doc.file, jobPriority(data.seq));
     const written = await recordValidation(
       ctx.db,
       doc,
       report,
       { schemaId: ctx.validator.schemaId, ruleVersions: ctx.validator.ruleVersions },
-      ctx.actor
+      ctx.actor,
+      header
     );
     record = written.record;
     validatedNow = written.inserted;

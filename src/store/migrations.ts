@@ -323,6 +323,16 @@ CREATE INDEX monitoring_daily_times_by_day ON monitoring_daily_times (day, vendo
 CREATE INDEX monitoring_daily_times_by_vendor ON monitoring_daily_times (vendor_id, day);
 `,
   },
+  {
+    id: 7,
+    name: 'validation header',
+    sql: `
+-- The CDA header facts the validator read (CdaHeader): the submit job derives the metadata from
+-- them instead of parsing the document again. Patient data like the stored document itself; NULL
+-- for records written before (the submit job parses those).
+ALTER TABLE validations ADD COLUMN header jsonb;
+`,
+  },
 ];
 
 /** Lock id per schema, so test runs in their own schemas do not wait for each other. */

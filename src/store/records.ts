@@ -1,6 +1,7 @@
 // The certification records: vendors, content-addressed documents, runs, and the one validation, submission and result per run document.
 import { createHash, randomUUID } from 'node:crypto';
 import { KihError } from '../core/kih-error.js';
+import type { CdaHeader } from '../cda/cda-header.js';
 import type { DocumentReport } from '../core/report.js';
 import type { Database, Transaction } from './database.js';
 
@@ -255,18 +256,29 @@ export interface SubmissionStart {
   readonly submission?: { readonly outcome: string; readonly class: string; readonly uniqueId: string | null };
   /** The document's bytes, read only when there is no submission yet and the run is not cancelled. */
   readonly bytes?: Buffer;
+  /** With the bytes: the header facts and profile its validation recorded (absent for records written without them). */
+  readonly validated?: { readonly header: CdaHeader; readonly profile: string };
 }
 
 /** getRunDocument, getSubmission and getDocument (when it is still to be sent) in one statement. */
 export async function readSubmissionStart(db: Queryable, runId: string, seq: number): Promise<SubmissionStart> {
   const [row] = await db.query<
-    RunDocumentRow & { outcome: string | null; class: string | null; unique_id: string | null; content: Buffer | null }
+    RunDocumentRow & {
+      outcome: string | null;
+      class: string | null;
+      unique_id: string | null;
+      content: Buffer | null;
+      header: CdaHeader | null;
+      v_profile: string | null;
+    }
   >(
     `SELECT ${RUN_DOCUMENT_COLUMNS}, s.outcome, s.class, s.unique_id,
             CASE WHEN s.run_id IS NULL AND c.run_id IS NULL
-                 THEN (SELECT content FROM documents WHERE sha256 = d.sha256) END AS content
+                 THEN (SELECT content FROM documents WHERE sha256 = d.sha256) END AS content,
+            CASE WHEN s.run_id IS NULL AND c.run_id IS NULL THEN v.header END AS header, v.profile AS v_profile
      FROM ${RUN_DOCUMENT_FROM}
      LEFT JOIN submissions s ON s.run_id = d.run_id AND s.seq = d.seq
+     LEFT JOIN validations v ON v.run_id = d.run_id AND v.seq = d.seq
      WHERE d.run_id = $1 AND d.seq = $2`,
     [runId, seq]
   );
@@ -277,7 +289,10 @@ export async function readSubmissionStart(db: Queryable, runId: string, seq: num
   if (doc.cancelled) {
     return { doc };
   }
-  return { doc, bytes: contentOf(doc, row?.content ?? null) };
+  const bytes = contentOf(doc, row?.content ?? null);
+  return row && row.header !== null && row.v_profile !== null
+    ? { doc, bytes, validated: { header: row.header, profile: row.v_profile } }
+    : { doc, bytes };
 }
 
 export async function getRunDocument(db: Queryable, runId: string, seq: number): Promise<RunDocument> {
@@ -359,13 +374,14 @@ export async function recordValidation(
   doc: RunDocument,
   report: DocumentReport,
   versions: { readonly schemaId: string; readonly ruleVersions: Readonly<Record<string, string>> },
-  actor: string
+  actor: string,
+  header?: CdaHeader
 ): Promise<{ readonly inserted: boolean; readonly record: ValidationRecord }> {
   // One statement writes the record and its event (atomic, one round trip).
   const inserted = await db.query<Parameters<typeof toValidation>[0]>(
     `WITH ins AS (
-       INSERT INTO validations (run_id, seq, sha256, profile, status, errors, warnings, schema_id, rule_versions, report, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       INSERT INTO validations (run_id, seq, sha256, profile, status, errors, warnings, schema_id, rule_versions, report, created_by, header)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (run_id, seq) DO NOTHING RETURNING ${VALIDATION_COLUMNS}
      ), ev AS (
        INSERT INTO events (run_id, seq, kind, detail, actor)
@@ -384,6 +400,7 @@ export async function recordValidation(
       JSON.stringify(versions.ruleVersions),
       JSON.stringify(report),
       actor,
+      header ? JSON.stringify(header) : null,
     ]
   );
   const [row] = inserted;

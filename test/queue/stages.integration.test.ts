@@ -189,6 +189,23 @@ describe('submit', () => {
     expect(storedCount(await uniqueIdOf(data))).toBe(1);
   });
 
+  it('the validate job stores the header facts it read; a validation recorded without them is parsed and sent as before', async () => {
+    const data = await validatedRun();
+    const [stored] = await db.query<{ header: { patient?: unknown } | null }>(
+      `SELECT header FROM validations WHERE run_id = $1 AND seq = $2`,
+      [data.runId, data.seq]
+    );
+    expect(stored?.header?.patient).toBeDefined();
+    expect(await execSubmitJob(ctx(), data, { lastAttempt: false })).toMatchObject({ outcome: 'success', how: 'sent' });
+    const withHeader = await uniqueIdOf(data);
+    expect(storedCount(withHeader)).toBe(1);
+
+    const old = await validatedRun();
+    await db.query(`UPDATE validations SET header = NULL WHERE run_id = $1`, [old.runId]);
+    expect(await execSubmitJob(ctx(), old, { lastAttempt: false })).toMatchObject({ outcome: 'success', how: 'sent' });
+    expect(storedCount(await uniqueIdOf(old))).toBe(1);
+  });
+
   it('a worker that died after sending (claim, no record): the next delivery finds it stored and does not send again', async () => {
     const data = await validatedRun();
     // The first delivery sends and "dies" before writing its record: its record is removed to leave only the claim.

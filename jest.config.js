@@ -38,5 +38,6 @@ if (only !== undefined && only !== '' && !projects.some((p) => p.displayName ===
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 60000,
+  testSequencer: '<rootDir>/jest.sequencer.js',
   projects: only ? projects.filter((p) => p.displayName === only) : projects,
 };

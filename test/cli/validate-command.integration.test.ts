@@ -8,6 +8,7 @@ import type { ValidationRunReport } from '../../src/core/report.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { runBinary, runInProcess, SAMPLES } from '../helpers/cli.js';
 import { pathologicalDocument } from '../helpers/pathological.js';
+import { describeWithReference } from '../helpers/reference.js';
 
 const VALID = path.join(SAMPLES, 'dk-phmr-1.3', 'valid', 'weight.xml');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kih-cli-'));
@@ -148,15 +149,18 @@ describe('kih validate', () => {
 });
 
 const OFFICIAL = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference', 'hl7-cda-r2', 'extensions', 'SDTC');
-(existsSync(OFFICIAL) ? describe : describe.skip)('kih validate --schemas', () => {
-  it('uses another schema set found by its entry-point name (HL7 layout infrastructure/cda/CDA_SDTC.xsd)', async () => {
-    const run = await runInProcess(['validate', VALID, '-f', 'json', '--schemas', OFFICIAL]);
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as ValidationRunReport;
-    expect(report.tool.schemas.startsWith(OFFICIAL + '#')).toBe(true);
-    expect(report.documents[0]!.valid).toBe(true);
-  });
-});
+describeWithReference('validate-command.integration.test', existsSync(OFFICIAL) ? [] : [OFFICIAL])(
+  'kih validate --schemas',
+  () => {
+    it('uses another schema set found by its entry-point name (HL7 layout infrastructure/cda/CDA_SDTC.xsd)', async () => {
+      const run = await runInProcess(['validate', VALID, '-f', 'json', '--schemas', OFFICIAL]);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout) as ValidationRunReport;
+      expect(report.tool.schemas.startsWith(OFFICIAL + '#')).toBe(true);
+      expect(report.documents[0]!.valid).toBe(true);
+    });
+  }
+);
 
 describe('kih validate --schematron', () => {
   const USER_RULES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'schematron', 'cli-title.sch');

@@ -1,13 +1,8 @@
 // A scripted XDS registry and repository on 127.0.0.1: canned ITI-18/ITI-43 answers chosen per test, every request recorded and its body checked against the official schemas.
 import type { IncomingHttpHeaders } from 'node:http';
-import { describe } from '@jest/globals';
+import type { describe } from '@jest/globals';
 import { XmlElement } from 'libxml2-wasm';
-import {
-  loadOfficialSchemas,
-  missingReferenceFiles,
-  REFERENCE_DIR,
-  validateText,
-} from '../../scripts/xds-schema-check.js';
+import { loadOfficialSchemas, missingReferenceFiles, validateText } from '../../scripts/xds-schema-check.js';
 import type { OfficialSchemas, SchemaFinding } from '../../scripts/xds-schema-check.js';
 import { escapeXmlAttr, escapeXmlText } from '../../src/core/xml-escape.js';
 import { buildExtrinsicObject } from '../../src/xds/ebrim-build.js';
@@ -15,20 +10,13 @@ import type { DocumentEntry } from '../../src/xds/metadata-model.js';
 import { ITI18_RESPONSE_ACTION, ITI43_RESPONSE_ACTION, XDS_NS } from '../../src/xds/vocabulary.js';
 import { parseLibxml } from '../../src/xml/libxml.js';
 import { startTestServer } from './http-server.js';
+import { describeWithReference } from './reference.js';
 
 export type PeerEndpoint = 'iti18' | 'iti43';
 
-/**
- * `describe` when the official schemas are beside the checkout, else `describe.skip` with a line on
- * stderr naming what is missing: the peer checks every request against them and cannot run without.
- */
+/** `describe` when the official schemas are beside the checkout (the peer checks every request against them). */
 export function describeWithSchemas(testName: string): typeof describe | typeof describe.skip {
-  const missing = missingReferenceFiles();
-  if (missing.length === 0) {
-    return describe;
-  }
-  process.stderr.write(`${testName}: SKIPPED, reference schemas missing in ${REFERENCE_DIR}: ${missing.join(', ')}\n`);
-  return describe.skip;
+  return describeWithReference(testName, missingReferenceFiles());
 }
 
 /** The request element each endpoint takes. */

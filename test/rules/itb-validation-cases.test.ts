@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import type { DocumentReport, ProfileId } from '../../src/core/report.js';
 import { runInProcess, SAMPLES } from '../helpers/cli.js';
+import { describeWithReference } from '../helpers/reference.js';
 
 /**
  * The reference material lives beside the checkout and is read in place, never copied into the
@@ -139,17 +140,9 @@ const present = cases.filter((c) => existsSync(path.join(ITB, path.basename(c.fi
 const errorIds = (report: DocumentReport): string[] =>
   [...new Set(report.issues.filter((i) => i.severity === 'error').map((i) => i.ruleId))].sort();
 
-if (!HAVE_REFERENCE) {
-  const why = `the MedCom/ITB validation cases: ${CASES_FILE} is absent (reference material beside the checkout)`;
-  if (process.env.KIH_REQUIRE_REFERENCE === '1') {
-    it(why, () => {
-      throw new Error(`${CASES_FILE} not found and KIH_REQUIRE_REFERENCE=1`);
-    });
-  } else {
-    it.skip(`skipped: ${why}`, () => undefined);
-  }
-} else {
-  describe('MedCom/ITB published validation cases', () => {
+describeWithReference('itb-validation-cases.test', HAVE_REFERENCE ? [] : [CASES_FILE])(
+  'MedCom/ITB published validation cases',
+  () => {
     let reports: Map<string, DocumentReport>;
 
     beforeAll(async () => {
@@ -184,8 +177,8 @@ if (!HAVE_REFERENCE) {
       const missing = (REASONS[file] ?? []).filter((id) => !errorIds(report!).includes(id));
       expect([file, missing]).toEqual([file, []]);
     });
-  });
-}
+  }
+);
 
 describe('a deployment that settles the telecom conflict the other way', () => {
   it('turns the missing patient telecom (an error, as in MedCom’s test bed) into a warning with --severity', async () => {

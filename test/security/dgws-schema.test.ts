@@ -1,21 +1,18 @@
 // Cards and STS messages against the DGWS-profiled SAML/XML-DSig/WS-Security schemas (reference material beside the checkout, never copied in).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import { XmlDocument, XmlValidateError, XsdValidator } from 'libxml2-wasm';
 import { SAFE_PARSE_OPTIONS, serveFiles } from '../../src/xml/libxml.js';
 import { PACKAGE_ROOT } from '../../src/core/package-info.js';
 import { createMockSts, createSimulatorFederation } from '../../src/security/mock-sts.js';
 import { buildStsRequest, parseStsResponse } from '../../src/security/sts-client.js';
 import { T0, signatureOf, signedCard } from './helpers.js';
+import { describeWithReference } from '../helpers/reference.js';
 
 const DGWS_DIR = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference', 'dgws');
 const FILES = ['saml.xsd', 'ds.xsd', 'wsse.xsd', 'wsu.xsd'];
 const missing = FILES.filter((f) => !existsSync(path.join(DGWS_DIR, f)));
-const describeWithReference = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) {
-  process.stderr.write(`dgws-schema.test: skipped, reference schemas not found in ${DGWS_DIR}\n`);
-}
 
 function compile(file: string): XsdValidator {
   const doc = XmlDocument.fromBuffer(readFileSync(file), { url: file, option: SAFE_PARSE_OPTIONS });
@@ -41,7 +38,7 @@ function errors(validator: XsdValidator, xml: string): string[] {
   }
 }
 
-describeWithReference('DGWS schemas', () => {
+describeWithReference('dgws-schema.test', missing)('DGWS schemas', () => {
   let saml: XsdValidator;
   let wsse: XsdValidator;
 

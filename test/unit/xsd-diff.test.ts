@@ -5,13 +5,14 @@ import { describe, expect, it } from '@jest/globals';
 import { diffSchemas } from '../../scripts/xsd-diff.js';
 import { xsdMutations } from '../../scripts/xsd-mutations.js';
 import { DEFAULT_SCHEMAS_DIR, PACKAGE_ROOT } from '../../src/core/package-info.js';
+import { describeWithReference } from '../helpers/reference.js';
 
 const SHARED = path.resolve(PACKAGE_ROOT, '..', 'shared', 'reference');
 const REFERENCE = path.join(SHARED, 'hl7-cda-r2', 'extensions', 'SDTC');
 // The official schemas are reference material beside the checkout (CI has them); they are never copied in.
-const describeWithReference = existsSync(REFERENCE) ? describe : describe.skip;
+const describeWithReferenceSchemas = describeWithReference('xsd-diff.test', existsSync(REFERENCE) ? [] : [REFERENCE]);
 
-describeWithReference('xsd-diff against the official HL7 SDTC schema', () => {
+describeWithReferenceSchemas('xsd-diff against the official HL7 SDTC schema', () => {
   it('finds no accept/reject disagreement over samples, public examples and mutations', async () => {
     const corpus = [
       path.join(PACKAGE_ROOT, 'samples'),
